@@ -1,0 +1,1 @@
+"""sulo: one pipeline against online sexual exploitation of children."""
