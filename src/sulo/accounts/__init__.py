@@ -1,0 +1,1 @@
+"""Accounts: agencies, users, roles and the permission policy (named actions)."""

@@ -1,0 +1,1 @@
+"""The operational store: SQLAlchemy 2 engine and sessions, Alembic migrations, the audit log."""

@@ -1,0 +1,1 @@
+"""The web layer: FastAPI pages (server-rendered + htmx) and the JSON API. Thin: it calls the stages."""

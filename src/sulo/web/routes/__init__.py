@@ -1,0 +1,1 @@
+"""One routes module per stage: `pages` (HTML) and `api` (JSON)."""
