@@ -1,0 +1,145 @@
+"""The parsed form of one CyberTipline report: plain frozen dataclasses, no database, no I/O.
+
+Both the XML parser and the JSON/CSV reader produce these, so everything downstream sees one shape.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class IpEvent:
+    ip: str
+    event_name: str | None = None
+    at: dt.datetime | None = None
+    possible_proxy: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Phone:
+    raw: str
+    country_code: str | None = None  # the calling code from the countryCode attribute, e.g. "63"
+
+
+@dataclass(frozen=True, slots=True)
+class Email:
+    value: str
+    verified: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Device:
+    id_type: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReportedPerson:
+    """One personOrUserReported: the suspect account and what the ESP knows about it."""
+
+    first_name: str | None = None
+    last_name: str | None = None
+    emails: tuple[Email, ...] = ()
+    phones: tuple[Phone, ...] = ()
+    address_city: str | None = None
+    address_state: str | None = None
+    address_country: str | None = None
+    esp_identifier: str | None = None
+    esp_service: str | None = None
+    screen_name: str | None = None
+    display_name: str | None = None
+    profile_url: str | None = None
+    ip_events: tuple[IpEvent, ...] = ()
+    devices: tuple[Device, ...] = ()
+    prior_reports: tuple[str, ...] = ()
+    est_city: str | None = None
+    est_region: str | None = None
+    est_country: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    screen_name: str | None = None
+    esp_identifier: str | None = None
+    age: int | None = None
+    age_range: str | None = None
+
+    @property
+    def is_minor(self) -> bool:
+        return _is_minor(self.age, self.age_range)
+
+
+@dataclass(frozen=True, slots=True)
+class Victim:
+    age: int | None = None
+    age_range: str | None = None
+    sex: str | None = None
+    country: str | None = None
+
+    @property
+    def is_minor(self) -> bool:
+        # A reported victim without an age is still presumed a child: that is what the report is about.
+        return (self.age is None and self.age_range is None) or _is_minor(self.age, self.age_range)
+
+
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    file_name: str | None = None
+    md5: str | None = None
+    sha1: str | None = None
+    pdq: str | None = None
+    annotations: tuple[str, ...] = ()
+    industry_classification: str | None = None
+    publicly_available: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedReport:
+    report_id: str
+    incident_type: str
+    incident_at: dt.datetime
+    annotations: tuple[str, ...] = ()
+    esp_name: str | None = None
+    reporter_email: str | None = None
+    urls: tuple[str, ...] = ()
+    chat_clients: tuple[str, ...] = ()
+    persons: tuple[ReportedPerson, ...] = ()
+    recipients: tuple[Recipient, ...] = ()
+    victims: tuple[Victim, ...] = ()
+    files: tuple[FileEntry, ...] = ()
+    additional_info: str | None = None
+    extra: tuple[str, ...] = field(default=(), compare=False)  # unknown top-level element names, kept
+
+    def fingerprint(self) -> str:
+        """sha256 of the content (not of the bytes): the same report re-serialised is the same report,
+        while a re-sent reportId with different content is detected as a conflict."""
+        body = json.dumps(asdict(self), default=_json_default, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+    def content_key(self) -> str:
+        """Fingerprint without the reportId and incident time: two reports equal on this are exact
+        duplicates (the same incident sent twice under two numbers)."""
+        data = asdict(self)
+        data.pop("report_id")
+        data.pop("incident_at")
+        body = json.dumps(data, default=_json_default, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def _is_minor(age: int | None, age_range: str | None) -> bool:
+    if age is not None:
+        return age < 18
+    if age_range:
+        low = age_range.split("-", 1)[0].strip()
+        return low.isdigit() and int(low) < 18
+    return False
