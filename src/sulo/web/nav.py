@@ -12,10 +12,15 @@ class NavItem:
     action: str
 
 
+def N_(message: str) -> str:
+    """Marks a string for the translation catalogs; it is translated when rendered."""
+    return message
+
+
 NAV = [
-    NavItem("Tips", "/tips", "tips:view"),
-    NavItem("Hashes", "/hashes", "hashes:view"),
-    NavItem("Finance", "/finance", "finance:view"),
-    NavItem("Audit log", "/audit", "audit:view"),
-    NavItem("Users", "/admin/users", "admin:users"),
+    NavItem(N_("Tips"), "/tips", "tips:view"),
+    NavItem(N_("Hashes"), "/hashes", "hashes:view"),
+    NavItem(N_("Finance"), "/finance", "finance:view"),
+    NavItem(N_("Audit log"), "/audit", "audit:view"),
+    NavItem(N_("Users"), "/admin/users", "admin:users"),
 ]

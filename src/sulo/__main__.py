@@ -1,0 +1,3 @@
+from sulo.cli import app
+
+app(prog_name="sulo")
