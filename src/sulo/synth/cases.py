@@ -28,7 +28,10 @@ def _d(value: dt.datetime | dt.date, days: int) -> dt.date:
     return base + dt.timedelta(days=days)
 
 
-def make_cases(params: WorldParams, rng: random.Random, reports: list[Report]) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+Rows = list[dict[str, object]]
+
+
+def make_cases(params: WorldParams, rng: random.Random, reports: list[Report]) -> tuple[Rows, Rows]:
     """(cases rows, aftercare rows), for facilitators in report order of their first report."""
     first: dict[str, Report] = {}
     ids: dict[str, list[int]] = {}
@@ -85,7 +88,8 @@ def _aftercare(rng: random.Random, row: dict[str, object], rep: Report) -> list[
             out.append({"survivor_id": f"SV-{child.person_id[1:]}", "case_id": row["case_id"],
                         "country": child.country, "sex": child.sex, "age_at_rescue": child.age,
                         "service": service, "provider": rng.choice(PROVIDERS[child.country]),
-                        "start_date": begin, "end_date": begin + dt.timedelta(days=rng.randint(14, 400)) if ended else None,
+                        "start_date": begin,
+                        "end_date": begin + dt.timedelta(days=rng.randint(14, 400)) if ended else None,
                         "status": "completed" if ended else "ongoing"})
     return out
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sulo.synth.accounts import AccountBook, add_person_account
 from sulo.synth.config import WorldParams
-from sulo.synth.population import Person, Population, Subject
+from sulo.synth.population import Person, Population, Subject, pick
 
 # Standard-time UTC offsets (hours) of sender countries, to place payments at sender-local odd hours.
 UTC_OFFSET = {"US": -5, "CA": -5, "AU": 10, "GB": 0, "DE": 1, "FR": 1, "NL": 1, "SE": 1, "NO": 1, "JP": 9,
@@ -63,7 +63,7 @@ class Planter:
             value = max(step, round(value / step) * step)
         elif spec.decimals == 0:
             value = round(value)
-        return int(round(value * 100))
+        return round(value * 100)
 
     def facilitators(self) -> list[tuple[Person, int, int]]:
         """(person, e-wallet account, bank account) for every facilitator: the reported ones plus as many
@@ -91,7 +91,6 @@ class Planter:
         reported = [s.person for s in self.pop.subjects if s.role == "customer"]
         chosen = rng.sample(reported, min(len(reported), int(n * 0.4)))
         while len(chosen) < n:
-            from sulo.synth.population import pick
             country = pick(rng, self.params.customer_countries)
             chosen.append(self.pop.person(country, "customer", rng.random() < 0.05))
         return [add_person_account(self.book, rng, p, "RM", "customer", "live_streaming_customer",
@@ -110,12 +109,14 @@ class Planter:
         if roll < fin.cover_word_share:
             return rng.choice(self.params.cover_words)
         if roll < fin.cover_word_share + fin.handle_share:
-            return rng.choice([f"@{handle}", f"{rng.choice(PLATFORM_WORDS)} {handle}", f"via {rng.choice(PLATFORM_WORDS)}"])
+            platform = rng.choice(PLATFORM_WORDS)
+            return rng.choice([f"@{handle}", f"{platform} {handle}", f"via {platform}"])
         return rng.choice(["", "", "payment", "for you"])
 
     def live_streaming(self, customers: list[int], facs: list[tuple[Person, int, int]]) -> None:
         """Each customer pays 1..max facilitators a series of small payments, some escalating."""
         fin, rng = self.params.finance, self.rng
+        paid: set[int] = set()
         for cust in customers:
             country = self.book.countries[cust]
             currency = self.params.country_currency[country]
@@ -123,8 +124,17 @@ class Planter:
             odd = rng.random() < fin.odd_hour_share
             rounds = rng.random() < fin.round_share
             handle = f"{self.book.names[cust].split()[0].lower()}{rng.randint(10, 99)}"
-            for _person, wallet, _bank in rng.sample(facs, min(len(facs), rng.randint(1, fin.facilitators_per_customer_max))):
+            n_facs = min(len(facs), rng.randint(1, fin.facilitators_per_customer_max))
+            for _person, wallet, _bank in rng.sample(facs, n_facs):
                 self._pair(cust, wallet, country, currency, channel, odd, rounds, handle)
+                paid.add(wallet)
+        # Every facilitator has at least one paying customer (a facilitator nobody pays is not one).
+        for _person, wallet, _bank in facs:
+            if wallet not in paid:
+                cust = rng.choice(customers)
+                country = self.book.countries[cust]
+                self._pair(cust, wallet, country, self.params.country_currency[country], "remittance",
+                           rng.random() < fin.odd_hour_share, rng.random() < fin.round_share, "pay")
 
     def _pair(self, cust: int, wallet: int, country: str, currency: str, channel: str, odd: bool,
               rounds: bool, handle: str) -> None:
@@ -152,18 +162,20 @@ class Planter:
                                        strict=True):
             inbound.setdefault(rcv, []).append((ts, int(cents / self.params.currencies[cur].per_usd)))
         for person, wallet, bank in facs:
-            if wallet not in inbound or self.rng.random() > self.params.finance.pass_through_share:
-                continue
             local = self.params.country_currency[person.country]
             rate = self.params.currencies[local].per_usd
+            # Not every facilitator passes money through; those who do not still move some of it, later.
+            share, batch = ((0.82, 0.97), 5) if self.rng.random() < self.params.finance.pass_through_share \
+                else ((0.2, 0.5), 10**9)
             pending: list[tuple[int, int]] = []
-            for ts, usd_cents in sorted(inbound[wallet]):
+            for number, (ts, usd_cents) in enumerate(sorted(inbound.get(wallet, []))):
                 pending.append((ts, usd_cents))
-                if len(pending) >= 5:
-                    total = sum(c for _t, c in pending) * rate * self.rng.uniform(0.82, 0.97)
-                    out_ts = ts + self.rng.randint(1, 40) * 3_600_000_000
-                    cents = int(round(total / 100)) * 100 if local == "IDR" else int(total)
-                    self.rows.add(out_ts, wallet, bank, cents, local, "ewallet", self.rng.choice(["", "cash out", "transfer"]))
+                if len(pending) >= batch or number == len(inbound[wallet]) - 1:
+                    total = sum(c for _t, c in pending) * rate * self.rng.uniform(*share)
+                    delay = self.rng.randint(1, 40) if batch == 5 else self.rng.randint(72, 400)
+                    cents = round(total / 100) * 100 if local == "IDR" else int(total)
+                    ref = self.rng.choice(["", "cash out", "transfer"])
+                    self.rows.add(ts + delay * 3_600_000_000, wallet, bank, cents, local, "ewallet", ref)
                     pending = []
 
     def sextortion(self, victims: int) -> None:
@@ -178,19 +190,22 @@ class Planter:
             if off.subject_id not in targets:
                 targets[off.subject_id] = add_person_account(
                     self.book, rng, off.person, "EW", "sextortion_offender", "sextortion", self._serial_next())
-            from sulo.synth.population import pick
-            victim = self.pop.person(pick(rng, self.params.customer_countries), "sextortion_victim", rng.random() < 0.2)
+            country = pick(rng, self.params.customer_countries)
+            victim = self.pop.person(country, "sextortion_victim", rng.random() < 0.2)
             acct = add_person_account(self.book, rng, victim, "RM", "sextortion_victim", "sextortion",
                                       self._serial_next())
             currency = self.params.country_currency[victim.country]
             when = self.t0 + int(self.span * rng.uniform(0.0, 0.95))
             budget = 1_500.0 * rng.uniform(0.4, 1.0)
             for k in range(rng.randint(fin.sextortion_payments.min, fin.sextortion_payments.max)):
-                usd = rng.uniform(fin.sextortion_amount_usd.min, 250.0 if k == 0 else fin.sextortion_amount_usd.max)
+                top = 250.0 if k == 0 else fin.sextortion_amount_usd.max  # first payment < EUR 250
+                usd = rng.uniform(fin.sextortion_amount_usd.min, top)
                 usd = min(usd, budget)
                 budget -= usd
                 if usd < 10:
                     break
                 when += rng.randint(1, 16) * 3_600_000_000
-                self.rows.add(when, acct, targets[off.subject_id], self.amount_cents(usd, currency, rng.random() < 0.5),
-                              currency, rng.choice(["ewallet", "remittance", "card"]), rng.choice(["", "", "sorry", "please"]))
+                cents = self.amount_cents(usd, currency, rng.random() < 0.5)
+                channel = rng.choice(["ewallet", "remittance", "card"])
+                ref = rng.choice(["", "", "sorry", "please"])
+                self.rows.add(when, acct, targets[off.subject_id], cents, currency, channel, ref)

@@ -47,7 +47,7 @@ def _person(rep: Report, rng: random.Random) -> list[str]:
 def _reported(rep: Report, rng: random.Random) -> list[str]:
     subj = rep.subject
     account = subj.accounts[rep.account]
-    esp, service, host, _chat = PLATFORMS[account.platform]
+    _esp, service, host, _chat = PLATFORMS[account.platform]
     out = ["<personOrUserReported>", *_person(rep, rng), _e("espIdentifier", account.esp_id),
            _e("espService", service), _e("screenName", account.screen_name),
            _e("displayName", account.display_name),
