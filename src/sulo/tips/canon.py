@@ -13,7 +13,9 @@ from functools import lru_cache
 
 import phonenumbers
 
-GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
+# gmail.example is the synthetic world's stand-in for Gmail (".example" is reserved by RFC 2606 and can
+# never be a real mailbox), so the tests exercise the same rule.
+GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com", "gmail.example"})
 PLUS_DOMAINS = GMAIL_DOMAINS | frozenset({
     "outlook.com", "hotmail.com", "live.com", "msn.com",  # Microsoft: "plus addressing" in Outlook.com
     "icloud.com", "me.com", "mac.com",  # Apple: "+" aliases in iCloud Mail
@@ -37,7 +39,7 @@ def canonical_email(value: str) -> str | None:
         local = local.split("+", 1)[0]
     if domain in GMAIL_DOMAINS:
         local = local.replace(".", "")
-        domain = "gmail.com"
+        domain = "gmail.com" if domain == "googlemail.com" else domain
     return f"{local}@{domain}" if local else None
 
 

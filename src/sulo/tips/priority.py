@@ -24,6 +24,7 @@ class Signals(StrictModel):
     sextortion: int
     solicitation: int
     minor_victim: int
+    victim_in_country: int
     minor_recipient: int
     known_series: int
     financial_alert: int

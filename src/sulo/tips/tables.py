@@ -35,6 +35,7 @@ class TipReport(Base):
     minor_victim: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     minor_recipient: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     victim_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    victim_in_country: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     viral: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     duplicate_of: Mapped[str | None] = mapped_column(String(64))
     subject_key: Mapped[str | None] = mapped_column(String(80), index=True)

@@ -97,6 +97,7 @@ def upgrade() -> None:
         sa.Column("minor_victim", sa.Boolean(), nullable=False),
         sa.Column("minor_recipient", sa.Boolean(), nullable=False),
         sa.Column("victim_count", sa.Integer(), nullable=False),
+        sa.Column("victim_in_country", sa.Boolean(), nullable=False),
         sa.Column("viral", sa.Boolean(), nullable=False),
         sa.Column("duplicate_of", sa.String(length=64), nullable=True),
         sa.Column("subject_key", sa.String(length=80), nullable=True),
