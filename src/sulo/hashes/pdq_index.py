@@ -179,16 +179,21 @@ def distances(a: U64, b: U64) -> npt.NDArray[np.int16]:
     return total
 
 
-def brute_force(queries: U64, items: U64, threshold: int, block: int = 256) -> Hits:
-    """Reference search: every query against every item. Used for tiny lists and to verify recall."""
+def brute_force(queries: U64, items: U64, threshold: int, block: int = 1 << 20) -> Hits:
+    """Reference search: every query against every item, in tiles of about `block` pairs (memory stays
+    flat). Used for tiny lists and to check the index's recall."""
     qs, its, ds = [], [], []
-    for start in range(0, len(queries), block):
-        q = queries[start : start + block]
-        d = np.bitwise_count(q[:, None, :] ^ items[None, :, :]).sum(axis=2, dtype=np.int16)
-        qi, ii = np.nonzero(d <= threshold)
-        qs.append(qi + start)
-        its.append(ii)
-        ds.append(d[qi, ii])
+    qstep = max(1, min(len(queries), block // max(1, len(items))))
+    istep = max(1, block // qstep)
+    for q0 in range(0, len(queries), qstep):
+        q = queries[q0 : q0 + qstep]
+        for i0 in range(0, len(items), istep):
+            c = np.bitwise_count(q[:, None, :] ^ items[None, i0 : i0 + istep, :])
+            d = (c[..., 0] + c[..., 1] + c[..., 2] + c[..., 3]).astype(np.int16)
+            qi, ii = np.nonzero(d <= threshold)
+            qs.append(qi + q0)
+            its.append(ii + i0)
+            ds.append(d[qi, ii])
     return _sorted_hits(qs, its, ds)
 
 
