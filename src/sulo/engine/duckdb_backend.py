@@ -1,0 +1,38 @@
+"""DuckDB: the default, in-process backend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from sulo.engine.backend import Backend
+from sulo.engine.dialect import DUCKDB
+
+
+class DuckDBBackend(Backend):
+    dialect = DUCKDB
+
+    def __init__(self, con: duckdb.DuckDBPyConnection | None = None, threads: int | None = None) -> None:
+        self.con = con if con is not None else duckdb.connect()
+        if threads:
+            self.con.execute(f"SET threads = {int(threads)}").fetchall()
+
+    def _register_arrow(self, name: str, table: pa.Table) -> None:
+        self.con.register(name, table)
+
+    def _register_parquet(self, name: str, path: Path) -> None:
+        # A view, so the file is scanned lazily and only the columns a step needs are read.
+        sql = f"CREATE OR REPLACE TEMP VIEW {self.dialect.ident(name)} AS SELECT * FROM read_parquet($path)"
+        self.con.execute(sql, {"path": str(path)}).fetchall()
+
+    def _create_table(self, name: str, sql: str, params: dict[str, Any]) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {self.dialect.ident(name)} AS {sql}", params or None).fetchall()
+
+    def _fetch_arrow(self, sql: str, params: dict[str, Any]) -> pa.Table:
+        return self.con.sql(sql, params=params or None).to_arrow_table()
+
+    def close(self) -> None:
+        self.con.close()

@@ -1,0 +1,215 @@
+"""SQL templates, one per indicator kind. Parameters from indicators.yaml drive them; values are bound.
+
+Payment-level kinds give a boolean expression over one row of `txn` (computed once into `flags`); the
+other kinds give an evidence query over `flags` (columns: sqlctx.EVIDENCE_COLUMNS).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pyarrow as pa
+
+from sulo.finance import rules as r
+from sulo.finance.rates import latest_units_per_usd
+from sulo.finance.sqlctx import Ctx, forward_mark_sql, seconds
+
+# Whole-word match that also works for non-ASCII words in both RE2 (DuckDB) and Java (Spark).
+_WORD_L, _WORD_R = r"(^|[^\p{L}\p{N}])(", r")($|[^\p{L}\p{N}])"
+_META = re.compile(r"([.^$*+?()\[\]{}|\\])")
+
+
+def keyword_regex(keywords: list[str]) -> str:
+    words = sorted({k.casefold() for k in keywords}, key=lambda w: (-len(w), w))
+    return _WORD_L + "|".join(_META.sub(r"\\\1", w) for w in words) + _WORD_R
+
+
+def payment_rule_sql(c: Ctx, p: r.PaymentRule, hrj: list[str], rates: pa.Table,
+                     preds: dict[str, str]) -> str:
+    conds = [preds[x] for x in p.requires]
+    if p.cross_border is not None:
+        conds.append("sender_country <> receiver_country" if p.cross_border
+                     else "sender_country = receiver_country")
+    if p.receiver_in_hrj is not None:
+        conds.append(("" if p.receiver_in_hrj else "NOT ") + f"receiver_country IN {c.bind_list(hrj)}")
+    for col, values in (("receiver_country", p.receiver_countries), ("sender_country", p.sender_countries),
+                        ("channel", p.channels)):
+        if values:
+            conds.append(f"{col} IN {c.bind_list(list(values))}")
+    if p.usd_min is not None:
+        conds.append(f"usd >= {c.bind(float(p.usd_min))}")
+    if p.usd_max is not None:
+        conds.append(f"usd <= {c.bind(float(p.usd_max))}")
+    if p.amount_min is not None or p.amount_max is not None:
+        cur = p.amount_currency or "USD"
+        # Exact in the named currency; other currencies at the table's latest rate (approximate).
+        local = (f"(CASE WHEN currency = {c.bind(cur)} THEN amount "
+                 f"ELSE usd * {c.bind(latest_units_per_usd(rates, cur))} END)")
+        if p.amount_min is not None:
+            conds.append(f"{local} >= {c.bind(float(p.amount_min))}")
+        if p.amount_max is not None:
+            conds.append(f"{local} <= {c.bind(float(p.amount_max))}")
+    if p.amount_multiple_of is not None:
+        conds.append(f"(amount % {c.bind(float(p.amount_multiple_of))}) = 0")
+    return "(" + " AND ".join(conds or ["TRUE"]) + ")"
+
+
+def reference_match_sql(c: Ctx, p: r.ReferenceMatch, preds: dict[str, str]) -> str:
+    alternatives = []
+    if p.keywords:
+        alternatives.append(c.d.regex_match("lower(reference)", c.bind(keyword_regex(p.keywords))))
+    for pattern in p.patterns:
+        alternatives.append(c.d.regex_match("lower(reference)", c.bind(pattern)))
+    match = "(" + " OR ".join(alternatives or ["FALSE"]) + ")"
+    return "(" + " AND ".join([*(preds[x] for x in p.requires), match]) + ")"
+
+
+def payment_evidence_sql(c: Ctx, ind: str, roles: list[str]) -> list[str]:
+    return [c.evidence(f"{role}_id", role, ind, "flags", c.flag(ind)) for role in roles]
+
+
+def window_count_sql(c: Ctx, ind: str, p: r.WindowCount) -> str:
+    g, w = [str(x) for x in p.group_by], seconds(days=p.window_days)
+    gs = c.cols(g)
+    where = c.of(p.of)
+    if p.exclude_shared_surname:
+        pat = c.bind(r"([^\s]+)\s*$")
+        sn, rn = (f"regexp_extract(lower({x}_name), {pat}, 1)" for x in ("sender", "receiver"))
+        where += f" AND ({sn} = '' OR {sn} <> {rn})"
+    # Sweep: each row counts from its time until the next row of the same counterparty (or W later);
+    # the number of open intervals at t is the number of distinct counterparties in (t - W, t].
+    return f"""
+        WITH base AS (SELECT {gs}, {c.q(p.count_distinct)} AS cp, txn_id, ts, usd FROM flags WHERE {where}),
+        iv AS (SELECT {gs}, ts AS s, LEAST(COALESCE(LEAD(ts) OVER (PARTITION BY {gs}, cp ORDER BY ts, txn_id),
+                      ts + {w}), ts + {w}) AS e FROM base),
+        ev AS (SELECT {gs}, s AS t, 1 AS d FROM iv WHERE e > s
+               UNION ALL SELECT {gs}, e AS t, -1 AS d FROM iv WHERE e > s),
+        run AS (SELECT {gs}, t, d, SUM(d) OVER (PARTITION BY {gs} ORDER BY t, d
+                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS n FROM ev),
+        pts AS (SELECT DISTINCT {gs}, t FROM run WHERE d = 1 AND n >= {c.bind(p.min_count)}),
+        hit AS ({forward_mark_sql(c, g, "base", "pts", w)})
+        {c.evidence(f"{p.role}_id", p.role, ind, "hit")}"""
+
+
+def time_share_sql(c: Ctx, ind: str, p: r.TimeShare) -> str:
+    aux = f"aux_{ind}"
+    c.aux[aux] = pa.table({"country": list(p.utc_offset_hours),
+                           "offset_s": pa.array([seconds(hours=h) for h in p.utc_offset_hours.values()],
+                                                pa.int64())})
+    hour = "CAST(floor(((f.ts + o.offset_s) % 86400) / 3600) AS INT)"
+    lo, hi = c.bind(p.hour_from), c.bind(p.hour_to)
+    night = (f"({hour} >= {lo} OR {hour} < {hi})" if p.hour_from > p.hour_to
+             else f"({hour} >= {lo} AND {hour} < {hi})")
+    return f"""
+        WITH m AS (SELECT f.sender_id AS acct, f.txn_id, f.ts, f.usd, CASE WHEN {night} THEN 1 ELSE 0 END AS night
+                   FROM flags f JOIN {c.q(aux)} o ON o.country = f.sender_country WHERE {c.of(p.of)}),
+        acc AS (SELECT acct FROM m GROUP BY acct
+                HAVING COUNT(*) >= {c.bind(p.min_count)} AND SUM(night) >= {c.bind(p.min_share)} * COUNT(*)),
+        hit AS (SELECT m.* FROM m JOIN acc ON m.acct = acc.acct WHERE m.night = 1)
+        {c.evidence("acct", "sender", ind, "hit")}"""
+
+
+def _pair_evidence(c: Ctx, ind: str, rel: str) -> str:
+    return (c.evidence("sender_id", "sender", ind, rel) + " UNION ALL "
+            + c.evidence("receiver_id", "receiver", ind, rel))
+
+
+def escalation_sql(c: Ctx, ind: str, p: r.Escalation) -> str:
+    med = c.d.median
+    pair = "sender_id, receiver_id"
+    return f"""
+        WITH src AS (SELECT sender_id, receiver_id, txn_id, ts, usd FROM flags WHERE {c.of(p.of)}),
+        big AS (SELECT {pair} FROM src GROUP BY {pair} HAVING COUNT(*) >= {c.bind(p.min_payments)}),
+        b AS (SELECT src.*, ROW_NUMBER() OVER (PARTITION BY {pair} ORDER BY ts, txn_id) AS i,
+                     COUNT(*) OVER (PARTITION BY {pair}) AS n,
+                     ts - LAG(ts) OVER (PARTITION BY {pair} ORDER BY ts, txn_id) AS gap
+              FROM src JOIN big USING (sender_id, receiver_id)),
+        k AS (SELECT b.*, LEAST({c.bind(p.head)}, CAST(floor(n / 2) AS INT)) AS k FROM b),
+        agg AS (SELECT {pair}, {med("CASE WHEN i <= k THEN usd END")} AS a0,
+                       {med("CASE WHEN i > n - k THEN usd END")} AS a1,
+                       {med("CASE WHEN i > 1 AND i <= k THEN gap END")} AS g0,
+                       {med("CASE WHEN i > n - k + 1 THEN gap END")} AS g1
+                FROM k GROUP BY {pair}),
+        pairs AS (SELECT {pair} FROM agg WHERE a1 >= {c.bind(p.amount_ratio)} * a0
+                  AND g1 <= {c.bind(1.0 - p.gap_shrink)} * g0),
+        hit AS (SELECT b.* FROM b JOIN pairs USING (sender_id, receiver_id))
+        {_pair_evidence(c, ind, "hit")}"""
+
+
+def pair_total_sql(c: Ctx, ind: str, p: r.PairTotal) -> str:
+    w = seconds(days=p.window_days)
+    pair = ["sender_id", "receiver_id"]
+    return f"""
+        WITH hp AS (SELECT DISTINCT sender_id, receiver_id FROM flags WHERE {c.flag(p.with_hit)}),
+        base AS (SELECT f.sender_id, f.receiver_id, f.txn_id, f.ts, f.usd, f.{c.flag(p.with_hit)} AS is_hit
+                 FROM flags f JOIN hp USING (sender_id, receiver_id) WHERE {c.of(p.of)}),
+        tot AS (SELECT base.*, SUM(usd) OVER (PARTITION BY sender_id, receiver_id ORDER BY ts
+                RANGE BETWEEN {w - 1} PRECEDING AND CURRENT ROW) AS total FROM base),
+        pts AS (SELECT DISTINCT sender_id, receiver_id, ts AS t FROM tot
+                WHERE is_hit AND total <= {c.bind(p.max_usd)}),
+        hit AS ({forward_mark_sql(c, pair, "base", "pts", w)})
+        {_pair_evidence(c, ind, "hit")}"""
+
+
+def pass_through_sql(c: Ctx, ind: str, p: r.PassThrough) -> str:
+    w = seconds(hours=p.window_hours)
+    in_ch = f" AND channel IN {c.bind_list(list(p.inbound_channels))}" if p.inbound_channels else ""
+    out_ch = f"channel IN {c.bind_list(list(p.outbound_channels))}" if p.outbound_channels else "TRUE"
+    frame = f"PARTITION BY acct ORDER BY ts RANGE BETWEEN {w - 1} PRECEDING AND CURRENT ROW"
+    return f"""
+        WITH inb AS (SELECT receiver_id AS acct, txn_id, ts, usd FROM flags
+                     WHERE usd <= {c.bind(p.inbound_max_usd)}{in_ch}),
+        cand AS (SELECT acct FROM inb GROUP BY acct HAVING COUNT(*) >= {c.bind(p.min_inbound)}),
+        io AS (SELECT inb.*, 1 AS inbound FROM inb JOIN cand USING (acct)
+               UNION ALL
+               SELECT f.sender_id AS acct, f.txn_id, f.ts, f.usd, 0 AS inbound
+               FROM flags f JOIN cand ON f.sender_id = cand.acct WHERE {out_ch}),
+        win AS (SELECT io.*, SUM(inbound) OVER ({frame}) AS n_in,
+                       SUM(CASE WHEN inbound = 1 THEN usd ELSE 0 END) OVER ({frame}) AS s_in,
+                       SUM(CASE WHEN inbound = 0 THEN usd ELSE 0 END) OVER ({frame}) AS s_out FROM io),
+        pts AS (SELECT DISTINCT acct, ts AS t FROM win WHERE inbound = 0 AND n_in >= {c.bind(p.min_inbound)}
+                AND s_out >= {c.bind(p.share_out)} * s_in),
+        hit AS ({forward_mark_sql(c, ["acct"], "io", "pts", w)})
+        {c.evidence("acct", "receiver", ind, "hit")}"""
+
+
+def burst_sql(c: Ctx, ind: str, p: r.Burst, rates: pa.Table) -> str:
+    to_usd = 1.0 / latest_units_per_usd(rates, p.threshold_currency)
+    w, quiet = seconds(hours=p.window_hours), seconds(days=p.quiet_days)
+    conds = ["sender_country <> receiver_country"] if p.cross_border else ["TRUE"]
+    if p.channels:
+        conds.append(f"channel IN {c.bind_list(list(p.channels))}")
+    pair = "sender_id, receiver_id"
+    # The pair's first payment opens the burst: by construction the counterparty is new to the sender.
+    return f"""
+        WITH src AS (SELECT sender_id, receiver_id, txn_id, ts, usd FROM flags WHERE {" AND ".join(conds)}),
+        fst AS (SELECT {pair}, MIN(ts) AS f FROM src GROUP BY {pair}),
+        b AS (SELECT src.*, fst.f FROM src JOIN fst USING (sender_id, receiver_id)),
+        agg AS (SELECT {pair}, SUM(CASE WHEN ts < f + {w} THEN 1 ELSE 0 END) AS nb,
+                       SUM(CASE WHEN ts < f + {w} THEN usd ELSE 0 END) AS total,
+                       MIN(CASE WHEN ts = f THEN usd END) AS first_usd,
+                       MAX(CASE WHEN ts < f + {w} THEN ts END) AS last_b,
+                       MIN(CASE WHEN ts >= f + {w} THEN ts END) AS next_ts
+                FROM b GROUP BY {pair}),
+        pairs AS (SELECT {pair} FROM agg WHERE nb >= {c.bind(p.min_payments)}
+                  AND first_usd < {c.bind(p.first_max * to_usd)} AND total <= {c.bind(p.total_max * to_usd)}
+                  AND (next_ts IS NULL OR next_ts >= last_b + {quiet})),
+        hit AS (SELECT b.* FROM b JOIN pairs USING (sender_id, receiver_id) WHERE b.ts < b.f + {w})
+        {_pair_evidence(c, ind, "hit")}"""
+
+
+def network_sql(c: Ctx, ind: str, p: r.Network, flagged: str) -> str:
+    """`flagged` is a registered table (account_id) of senders flagged by the first scoring pass."""
+    parts = [f"""
+        WITH src AS (SELECT sender_id, receiver_id, txn_id, ts, usd FROM flags WHERE {c.of(p.of)}),
+        fp AS (SELECT src.* FROM src JOIN {c.q(flagged)} fl ON src.sender_id = fl.account_id),
+        rcv AS (SELECT receiver_id FROM fp GROUP BY receiver_id
+                HAVING COUNT(DISTINCT sender_id) >= {c.bind(p.min_flagged_senders)}),
+        r_hit AS (SELECT fp.* FROM fp JOIN rcv USING (receiver_id)),
+        shared AS (SELECT DISTINCT receiver_id FROM fp),
+        s_hit AS (SELECT src.* FROM src JOIN shared USING (receiver_id)
+                  LEFT JOIN {c.q(flagged)} fl ON src.sender_id = fl.account_id WHERE fl.account_id IS NULL)
+        {c.evidence("receiver_id", "receiver", ind, "r_hit")}"""]
+    if p.two_hop_senders:
+        parts.append(c.evidence("sender_id", "sender", ind, "s_hit"))
+    return " UNION ALL ".join(parts)

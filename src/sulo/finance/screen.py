@@ -1,0 +1,247 @@
+"""The screening job: the indicator library as named SQL steps on any engine, then typology scores.
+
+Steps (each a table): flags (payment-level indicators as columns) -> evidence (one row per account, role,
+indicator, transaction) -> hits (evidence per account, role, indicator) -> scores (typologies) ; then the
+network indicator (F14) from the first pass's flagged senders, hits again, final scores, and networks.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from sulo.engine import Backend, Step, make_backend
+from sulo.finance import kinds
+from sulo.finance import rules as r
+from sulo.finance.inputs import Loaded, load_transactions
+from sulo.finance.model import Alert, Evidence, ScreenResult
+from sulo.finance.rates import load_rates
+from sulo.finance.sqlctx import Ctx
+
+
+def flags_step(b: Backend, lib: r.Library, rates: pa.Table) -> Step:
+    c = Ctx(b.dialect)
+    preds: dict[str, str] = {}
+    for ind in lib.indicators:
+        p = lib.params(ind.id)
+        if isinstance(p, r.PaymentRule):
+            preds[ind.id] = kinds.payment_rule_sql(c, p, lib.hrj, rates, preds)
+        elif isinstance(p, r.ReferenceMatch):
+            preds[ind.id] = kinds.reference_match_sql(c, p, preds)
+    cols = "".join(f", {e} AS {c.flag(i)}" for i, e in preds.items())
+    return Step("flags", f"SELECT txn.*{cols} FROM txn", c.params)
+
+
+def evidence_step(b: Backend, lib: r.Library, rates: pa.Table) -> tuple[Step, dict[str, pa.Table]]:
+    """Every indicator except the network one, which needs the first pass's scores."""
+    c = Ctx(b.dialect)
+    parts: list[str] = []
+    for ind in lib.indicators:
+        p = lib.params(ind.id)
+        if isinstance(p, r.PaymentRule | r.ReferenceMatch):
+            parts += kinds.payment_evidence_sql(c, ind.id, list(p.roles))
+        elif isinstance(p, r.WindowCount):
+            parts.append(kinds.window_count_sql(c, ind.id, p))
+        elif isinstance(p, r.TimeShare):
+            parts.append(kinds.time_share_sql(c, ind.id, p))
+        elif isinstance(p, r.Escalation):
+            parts.append(kinds.escalation_sql(c, ind.id, p))
+        elif isinstance(p, r.PairTotal):
+            parts.append(kinds.pair_total_sql(c, ind.id, p))
+        elif isinstance(p, r.PassThrough):
+            parts.append(kinds.pass_through_sql(c, ind.id, p))
+        elif isinstance(p, r.Burst):
+            parts.append(kinds.burst_sql(c, ind.id, p, rates))
+    return Step("evidence", _union(parts), c.params), c.aux
+
+
+def _union(parts: list[str]) -> str:
+    return " UNION ALL ".join(f"SELECT * FROM ({q}) e{i}" for i, q in enumerate(parts))
+
+
+def hits_step(b: Backend, name: str, source: str, limit: int) -> Step:
+    d = b.dialect
+    return Step(name, f"""
+        SELECT account_id, role, indicator_id, COUNT(*) AS n_txn, SUM(usd) AS total_usd,
+               MIN(ts) AS first_ts, MAX(ts) AS last_ts, {d.sorted_list("txn_id", limit)} AS txn_ids
+        FROM {d.ident(source)} GROUP BY account_id, role, indicator_id""")
+
+
+def weights_table(lib: r.Library) -> pa.Table:
+    rows: list[tuple[str, str, str, float, float, bool]] = []
+    for t in lib.typologies:
+        weights = dict(t.weights)
+        for req in t.requires_any:
+            weights.setdefault(req, 0.0)
+        for ind, w in weights.items():
+            rows.append((t.id, t.role, ind, float(w), t.threshold, (ind in t.requires_any) or not t.requires_any))
+    names = ["typology", "role", "indicator_id", "weight", "threshold", "required"]
+    return pa.table({n: [row[i] for row in rows] for i, n in enumerate(names)})
+
+
+def scores_step(b: Backend, name: str, hits: str) -> Step:
+    d = b.dialect
+    return Step(name, f"""
+        SELECT h.account_id, w.typology, w.role, SUM(w.weight) AS score, MAX(w.threshold) AS threshold,
+               {d.sorted_list("h.indicator_id", 1000)} AS indicators
+        FROM {d.ident(hits)} h JOIN typology_weights w ON h.indicator_id = w.indicator_id AND h.role = w.role
+        GROUP BY h.account_id, w.typology, w.role
+        HAVING SUM(w.weight) >= MAX(w.threshold) - 1e-9 AND MAX(CASE WHEN w.required THEN 1 ELSE 0 END) = 1""")
+
+
+def network_steps(b: Backend, lib: r.Library) -> list[Step]:
+    """F14 (and any other network-kind indicator), from the senders flagged in the first pass."""
+    steps: list[Step] = []
+    for ind in lib.indicators:
+        p = lib.params(ind.id)
+        if not isinstance(p, r.Network):
+            continue
+        c = Ctx(b.dialect)
+        typs = c.bind_list(list(p.flagged_by))
+        steps.append(Step(f"flagged_{ind.id}", f"SELECT DISTINCT account_id FROM scores1 "
+                          f"WHERE role = {c.bind('sender')} AND typology IN {typs}", dict(c.params)))
+        c2 = Ctx(b.dialect)
+        steps.append(Step(f"evidence_{ind.id}", kinds.network_sql(c2, ind.id, p, f"flagged_{ind.id}"), c2.params))
+    return steps
+
+
+def screen_backend(b: Backend, lib: r.Library, rates: pa.Table) -> ScreenResult:
+    """Run the library over the table `txn` already registered on the backend."""
+    timings: dict[str, float] = {}
+    with _timed(timings, "flags"):
+        b.run(flags_step(b, lib, rates))
+    ev, aux = evidence_step(b, lib, rates)
+    for name, table in aux.items():
+        b.register_arrow(name, table)
+    b.register_arrow("typology_weights", weights_table(lib))
+    with _timed(timings, "indicators"):
+        b.run(ev)
+        b.run(hits_step(b, "hits1", "evidence", lib.evidence_limit))
+        b.run(scores_step(b, "scores1", "hits1"))
+    with _timed(timings, "network"):
+        net = network_steps(b, lib)
+        b.run_all(net)
+        sources = ["hits1"]
+        for step in net[1::2]:
+            b.run(hits_step(b, f"hits_{step.name}", step.name, lib.evidence_limit))
+            sources.append(f"hits_{step.name}")
+        b.run(Step("hits", " UNION ALL ".join(f"SELECT * FROM {b.dialect.ident(s)}" for s in sources)))
+        b.run(scores_step(b, "scores", "hits"))
+    with _timed(timings, "alerts"):
+        alerts = _assemble(b, lib)
+    n = b.fetch(Step("count", "SELECT COUNT(*) AS n FROM txn")).column("n")[0].as_py()
+    return ScreenResult(alerts=alerts, n_transactions=int(n), engine=b.dialect.name, timings=timings)
+
+
+def _assemble(b: Backend, lib: r.Library) -> list[Alert]:
+    d = b.dialect
+    scores = b.fetch(Step("fetch scores", "SELECT * FROM scores")).to_pylist()
+    hits = b.fetch(Step("fetch alert hits", """
+        SELECT h.* FROM hits h JOIN (SELECT DISTINCT account_id, role FROM scores) a
+        ON h.account_id = a.account_id AND h.role = a.role""")).to_pylist()
+    c = Ctx(d)
+    attrs = b.fetch(Step("fetch alert accounts", " UNION ALL ".join(f"""
+        SELECT a.account_id, {c.bind(role)} AS role, MIN(f.{role}_name) AS name, MIN(f.{role}_country) AS country,
+               {d.sorted_distinct_list("f.channel")} AS channels
+        FROM (SELECT DISTINCT account_id FROM scores WHERE role = {c.bind(role)}) a
+        JOIN flags f ON f.{role}_id = a.account_id GROUP BY a.account_id""" for role in ("sender", "receiver")),
+        c.params)).to_pylist()
+    by_acct: dict[tuple[str, str], list[Evidence]] = {}
+    for h in hits:
+        by_acct.setdefault((h["account_id"], h["role"]), []).append(Evidence(
+            h["indicator_id"], int(h["n_txn"]), float(h["total_usd"]), int(h["first_ts"]), int(h["last_ts"]),
+            tuple(h["txn_ids"])))
+    info = {(a["account_id"], a["role"]): a for a in attrs}
+    order = {ind.id: i for i, ind in enumerate(lib.indicators)}
+    weights = {t.id: t.weights for t in lib.typologies}
+    alerts = []
+    for s in scores:
+        key = (s["account_id"], s["role"])
+        fired = sorted((i for i in s["indicators"] if weights[s["typology"]].get(i, 0) > 0), key=order.__getitem__)
+        ev = sorted((e for e in by_acct.get(key, []) if e.indicator_id in fired), key=lambda e: order[e.indicator_id])
+        a = info.get(key, {})
+        alerts.append(Alert(s["account_id"], s["role"], s["typology"], float(s["score"]), float(s["threshold"]),
+                            fired, ev, a.get("name") or "", a.get("country") or "", list(a.get("channels") or [])))
+    _link_networks(b, lib, alerts)
+    alerts.sort(key=lambda x: (-round(x.score, 6), x.typology, x.account_id, x.role))
+    return alerts
+
+
+def _link_networks(b: Backend, lib: r.Library, alerts: list[Alert]) -> None:
+    """Alerts whose accounts pay or are paid by each other, or share a counterparty, form one network
+    (payments counted: those of the network indicator's `of`, e.g. F1)."""
+    accounts = sorted({a.account_id for a in alerts})
+    if not accounts:
+        return
+    of = next((lib.params(i.id).of for i in lib.indicators if i.kind == "network"), None)
+    b.register_arrow("alert_accounts", pa.table({"account_id": pa.array(accounts, pa.string())}))
+    c = Ctx(b.dialect)
+    edges = b.fetch(Step("network edges", f"""
+        SELECT DISTINCT f.sender_id, f.receiver_id FROM flags f
+        JOIN alert_accounts a ON f.sender_id = a.account_id WHERE {c.of(of)}
+        UNION SELECT DISTINCT f.sender_id, f.receiver_id FROM flags f
+        JOIN alert_accounts a ON f.receiver_id = a.account_id WHERE {c.of(of)}""")).to_pylist()
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for e in edges:
+        ra, rb = find(e["sender_id"]), find(e["receiver_id"])
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    members: dict[str, set[str]] = {}
+    for acct in accounts:
+        members.setdefault(find(acct), set()).add(acct)
+    for a in alerts:
+        group = members[find(a.account_id)]
+        a.network_id = f"NET-{min(group)}" if len(group) > 1 else None
+
+
+@contextmanager
+def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
+    started = time.perf_counter()
+    yield
+    timings[name] = round(time.perf_counter() - started, 3)
+
+
+def screen_file(path: Path, *, engine: str = "duckdb", library: r.Library | None = None,
+                rates: pa.Table | None = None, strict: bool = False, backend: Backend | None = None,
+                ) -> tuple[Loaded, ScreenResult]:
+    """Validate a transactions file and screen its clean rows; returns the load report and the alerts."""
+    lib = library or r.load_library()
+    rates = rates if rates is not None else load_rates()
+    started = time.perf_counter()
+    if engine == "duckdb" and backend is None:
+        from sulo.engine.duckdb_backend import DuckDBBackend
+
+        loaded = load_transactions(path, strict=strict, rates=rates)
+        b: Backend = DuckDBBackend(loaded.con)
+    else:
+        loaded = load_transactions(path, strict=strict, rates=rates)
+        b = backend or make_backend(engine)
+        b.register_arrow("txn", loaded.con.sql("SELECT * FROM txn").to_arrow_table())
+    load_s = time.perf_counter() - started
+    try:
+        result = screen_backend(b, lib, rates)
+    finally:
+        b.close()
+    result.timings = {"load": round(load_s, 3), **result.timings}
+    return loaded, result
+
+
+def alerts_equal(a: list[Alert], b: list[Alert]) -> bool:
+    return [x.key() for x in a] == [y.key() for y in b]
+
+
+def as_rows(alerts: list[Alert]) -> list[dict[str, Any]]:
+    return [a.as_dict() for a in alerts]

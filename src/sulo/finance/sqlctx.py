@@ -1,0 +1,71 @@
+"""What every indicator SQL builder shares: the dialect, bound parameters, quoted names, common fragments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+
+from sulo.engine import Dialect
+
+DAY = 86_400
+HOUR = 3_600
+# Every evidence query yields exactly these columns, so the evidence of all indicators can be unioned.
+EVIDENCE_COLUMNS = ("account_id", "role", "indicator_id", "txn_id", "ts", "usd")
+
+
+@dataclass
+class Ctx:
+    """Builds one step's SQL: values are collected into `params` and referenced by placeholder."""
+
+    d: Dialect
+    params: dict[str, Any] = field(default_factory=dict)
+    aux: dict[str, pa.Table] = field(default_factory=dict)   # small tables a step needs registered first
+
+    def bind(self, value: Any) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return self.d.param(name)
+
+    def bind_list(self, values: list[Any]) -> str:
+        return "(" + ", ".join(self.bind(v) for v in values) + ")"
+
+    def q(self, name: str) -> str:
+        return self.d.ident(name)
+
+    def flag(self, indicator_id: str) -> str:
+        """The boolean column of a payment-level indicator in the `flags` table."""
+        return self.d.ident(f"f_{indicator_id}")
+
+    def of(self, indicator_id: str | None) -> str:
+        return self.flag(indicator_id) if indicator_id else "TRUE"
+
+    def cols(self, names: list[str] | tuple[str, ...], prefix: str = "") -> str:
+        return ", ".join(prefix + self.d.ident(n) for n in names)
+
+    def evidence(self, account: str, role: str, indicator_id: str, rel: str, where: str = "TRUE") -> str:
+        """SELECT evidence rows (see EVIDENCE_COLUMNS) from relation `rel`."""
+        return (f"SELECT {account} AS account_id, {self.bind(role)} AS role, {self.bind(indicator_id)} "
+                f"AS indicator_id, txn_id, ts, usd FROM {rel} WHERE {where}")
+
+
+def seconds(days: float = 0, hours: float = 0) -> int:
+    """Window lengths are whole seconds, rendered as integer literals (window frames take no parameters)."""
+    return round(days * DAY + hours * HOUR)
+
+
+def forward_mark_sql(c: Ctx, groups: list[str], base: str, points: str, window_s: int) -> str:
+    """Rows of `base` (groups.., txn_id, ts, usd) that lie in a window (p - W, p] ending at a point of
+    `points` (groups.., t) of the same group: p in [ts, ts + W) is found with one forward-looking window."""
+    g = c.cols(groups)
+    return f"""
+        SELECT {g}, txn_id, ts, usd FROM (
+            SELECT {g}, txn_id, ts, usd, is_p, MAX(is_p) OVER (PARTITION BY {g} ORDER BY ts
+                   RANGE BETWEEN CURRENT ROW AND {int(window_s) - 1} FOLLOWING) AS hit
+            FROM (SELECT {g}, txn_id, ts, usd, 0 AS is_p FROM {base}
+                  JOIN (SELECT DISTINCT {g} FROM {points}) pg USING ({g})
+                  UNION ALL
+                  SELECT {g}, CAST(NULL AS {c.d.str_type}) AS txn_id, t AS ts, CAST(NULL AS DOUBLE) AS usd,
+                         1 AS is_p FROM {points}) marked
+        ) fw WHERE is_p = 0 AND hit = 1"""
