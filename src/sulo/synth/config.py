@@ -13,20 +13,16 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from sulo.errors import ConfigError
+
 Size = Literal["tiny", "small", "medium", "large"]
 ReportKind = Literal["in_country_live_abuse", "in_country_other", "viral", "foreign", "duplicate"]
 
 DEFAULT_PARAMS = Path(__file__).with_name("world.yaml")
 
 
-class WorldConfigError(ValueError):
+class WorldConfigError(ConfigError):
     """A parameters file that does not validate; `file` and `key` say where."""
-
-    def __init__(self, file: str, key: str, message: str) -> None:
-        super().__init__(f"{file}: {key}: {message}")
-        self.file = file
-        self.key = key
-        self.message = message
 
 
 class Strict(BaseModel):
