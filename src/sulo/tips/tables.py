@@ -166,7 +166,7 @@ class TipPreservation(Base):
     subject_key: Mapped[str] = mapped_column(String(80), nullable=False)
     isp: Mapped[str] = mapped_column(String(200), nullable=False)
     country: Mapped[str] = mapped_column(String(2), nullable=False)
-    statute: Mapped[str] = mapped_column(String(100), nullable=False)
+    statute: Mapped[str] = mapped_column(String(300), nullable=False)
     ips: Mapped[str] = mapped_column(Text, nullable=False)  # JSON list of {ip, at}
     letter: Mapped[str] = mapped_column(Text, nullable=False)
     issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

@@ -56,7 +56,7 @@ def upgrade() -> None:
         sa.Column("subject_key", sa.String(length=80), nullable=False),
         sa.Column("isp", sa.String(length=200), nullable=False),
         sa.Column("country", sa.String(length=2), nullable=False),
-        sa.Column("statute", sa.String(length=100), nullable=False),
+        sa.Column("statute", sa.String(length=300), nullable=False),
         sa.Column("ips", sa.Text(), nullable=False),
         sa.Column("letter", sa.Text(), nullable=False),
         sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
