@@ -91,7 +91,11 @@ def image_array(path: Path, max_pixels: int = MAX_PIXELS) -> np.ndarray:
     """Decode to an RGB uint8 array with EXIF orientation applied; refuses images above the cap."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
-        with Image.open(path) as im:
+        try:
+            im = Image.open(path)
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+            raise ValueError(f"image exceeds the decode cap: {exc}") from exc
+        with im:
             width, height = im.size
             if width * height > max_pixels:
                 raise ValueError(f"image {width}x{height} exceeds the decode cap of {max_pixels} pixels")

@@ -66,9 +66,12 @@ def scan(root: Path, out: Path, workers: int | None = None, progress: Progress =
          max_pixels: int = MAX_PIXELS) -> list[FileHashes]:
     """Hash every file under root into out; resumes from out's checkpoint when there is one."""
     root = root.resolve()
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
     ckpt = checkpoint_path(out)
     done = {r.path: r for r in load_checkpoint(ckpt)}
-    entries = list(walk(root))
+    own = {out, ckpt, out.with_name(out.name + ".tmp")}  # the scan never hashes its own output
+    entries = [(p, problem) for p, problem in walk(root) if p not in own]
     todo: list[Path] = []
     with ckpt.open("a", encoding="utf-8") as log:
 
