@@ -3,9 +3,8 @@ file hashes, and the per-report facts the scorer needs. Pure: no database."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from sulo.tips.canon import (
@@ -16,7 +15,7 @@ from sulo.tips.canon import (
     canonical_username,
 )
 from sulo.tips.enrich import IpEnricher
-from sulo.tips.model import ParsedReport, ReportedPerson
+from sulo.tips.model import Digests, ParsedReport, ReportedPerson
 
 PRODUCTION_ANNOTATIONS = frozenset({"physicalHarm", "infant", "sadisticOnlineExploitation"})
 
@@ -29,7 +28,9 @@ class ReportRows:
     files: list[dict[str, Any]] = field(default_factory=list)
 
 
-def extract(report: ParsedReport, source: str, enricher: IpEnricher, home: frozenset[str]) -> ReportRows:
+def extract(report: ParsedReport, source: str, enricher: IpEnricher, home: frozenset[str],
+            digests: Digests | None = None) -> ReportRows:
+    digests = digests or report.digests()
     esp = canonical_esp(report.esp_name)
     ips, ip_country, ip_region, isp, in_country = _ip_rows(report, enricher, home)
     loc_country, loc_region = _stated_location(report)
@@ -38,8 +39,8 @@ def extract(report: ParsedReport, source: str, enricher: IpEnricher, home: froze
     file_annotations = sorted({a for f in report.files for a in f.annotations})
     rows = ReportRows(report={
         "report_id": report.report_id,
-        "fingerprint": report.fingerprint(),
-        "content_key": report.content_key(),
+        "fingerprint": digests.fingerprint,
+        "content_key": digests.content_key,
         "source": source[-500:],
         "incident_type": report.incident_type[:300],
         "incident_at": report.incident_at,
@@ -55,7 +56,7 @@ def extract(report: ParsedReport, source: str, enricher: IpEnricher, home: froze
         "victim_count": len(report.victims),
         "victim_in_country": any(v.country in home for v in report.victims),
         "viral": "viral" in file_annotations,
-        "raw": json.dumps(asdict(report), default=str, separators=(",", ":")),
+        "raw": digests.raw,
     }, ip_events=ips)
     default_region = country if country else None
     for person in report.persons:

@@ -24,7 +24,7 @@ from sulo.tips.enrich import IpEnricher
 from sulo.tips.extract import extract
 from sulo.tips.intake import Item, Refused, iter_items
 from sulo.tips.jsonfmt import iter_csv, iter_json
-from sulo.tips.model import ParsedReport
+from sulo.tips.model import Digests, ParsedReport, xml_digests
 from sulo.tips.parser import parse_report
 from sulo.tips.tables import TipConflict, TipFile, TipIdentifier, TipIpEvent, TipQuarantine, TipReport
 
@@ -47,7 +47,7 @@ class ImportResult:
 
 @dataclass
 class _Pending:
-    reports: list[tuple[str, ParsedReport]] = field(default_factory=list)
+    reports: list[tuple[str, ParsedReport, Digests]] = field(default_factory=list)
     quarantine: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -85,7 +85,8 @@ class Importer:
         sha = hashlib.sha256(item.data).hexdigest()
         if item.kind == "xml":
             try:
-                pending.reports.append((item.source, parse_report(item.data, item.source)))
+                report = parse_report(item.data, item.source)
+                pending.reports.append((item.source, report, xml_digests(item.data)))
             except ValidationError as exc:
                 self._quarantine(pending, result, item.source, *exc.problems[:1], sha, str(exc))
             return
@@ -94,7 +95,7 @@ class Importer:
             if isinstance(record, ValidationError):
                 self._quarantine(pending, result, item.source, *record.problems[:1], sha, str(record))
             else:
-                pending.reports.append((item.source, record))
+                pending.reports.append((item.source, record, record.digests()))
 
     @staticmethod
     def _quarantine(pending: _Pending, result: ImportResult, source: str, problem: Problem, sha: str,
@@ -118,23 +119,23 @@ class Importer:
             result.quarantined += _insert_missing(conn, TipQuarantine, ("source", "content_sha256"),
                                                   pending.quarantine)
 
-    def _split_new(self, conn: Connection, reports: list[tuple[str, ParsedReport]], result: ImportResult
-                   ) -> tuple[list[tuple[str, ParsedReport]], list[dict[str, Any]]]:
-        ids = list({r.report_id for _, r in reports})
+    def _split_new(self, conn: Connection, reports: list[tuple[str, ParsedReport, Digests]], result: ImportResult
+                   ) -> tuple[list[tuple[str, ParsedReport, Digests]], list[dict[str, Any]]]:
+        ids = list({r.report_id for _, r, _d in reports})
         known: dict[str, str] = {}
         for start in range(0, len(ids), _IN_BATCH):
             part = ids[start:start + _IN_BATCH]
             rows = conn.execute(select(TipReport.report_id, TipReport.fingerprint)
                                 .where(TipReport.report_id.in_(part)))
             known.update({row.report_id: row.fingerprint for row in rows})
-        new: list[tuple[str, ParsedReport]] = []
+        new: list[tuple[str, ParsedReport, Digests]] = []
         conflicts: list[dict[str, Any]] = []
-        for source, report in reports:
-            fingerprint = report.fingerprint()
+        for source, report, digests in reports:
+            fingerprint = digests.fingerprint
             existing = known.get(report.report_id)
             if existing is None:
                 known[report.report_id] = fingerprint
-                new.append((source, report))
+                new.append((source, report, digests))
             elif existing == fingerprint:
                 result.unchanged += 1
             else:
@@ -143,10 +144,11 @@ class Importer:
                                   "raw": json.dumps({"source": source}), "created_at": utcnow()})
         return new, conflicts
 
-    def _write_reports(self, conn: Connection, new: list[tuple[str, ParsedReport]]) -> None:
+    def _write_reports(self, conn: Connection, new: list[tuple[str, ParsedReport, Digests]]) -> None:
         if not new:
             return
-        extracted = [extract(report, source, self.enricher, self.home) for source, report in new]
+        extracted = [extract(report, source, self.enricher, self.home, digests)
+                     for source, report, digests in new]
         now = utcnow()
         report_rows = [{**rows.report, "imported_at": now} for rows in extracted]
         pks = conn.execute(insert(TipReport).returning(TipReport.id, sort_by_parameter_order=True),

@@ -86,16 +86,31 @@ class _Reader:
         self.root = root
         self.record = source
         self.problems: list[Problem] = []
+        # One pass over each element's children, then dict look-ups: several times faster than find()
+        # per field on the ~30 fields of a report.
+        self._kids: dict[etree._Element, dict[str, etree._Element]] = {}
+
+    def child(self, el: etree._Element | None, tag: str) -> etree._Element | None:
+        if el is None:
+            return None
+        kids = self._kids.get(el)
+        if kids is None:
+            kids = {}
+            for c in el:
+                if isinstance(c.tag, str):
+                    kids.setdefault(c.tag, c)
+            self._kids[el] = kids
+        return kids.get(tag)
 
     def fail(self, field: str, message: str) -> None:
         self.problems.append(Problem(message, record=self.record, field=field))
 
     def text(self, el: etree._Element | None, path: str, field: str) -> str | None:
-        if el is None:
-            return None
-        found = el.find(path)
-        if found is None:
-            return None
+        found = el
+        for tag in path.split("/"):
+            found = self.child(found, tag)
+            if found is None:
+                return None
         value = (found.text or "").strip()
         if len(value) > MAX_FIELD_CHARS:
             self.fail(field, f"longer than {MAX_FIELD_CHARS} characters")
@@ -145,15 +160,15 @@ class _Reader:
             self.fail("reportId", f"not a report number: {report_id[:40]!r}")
         else:
             self.record = report_id
-        summary = root.find("incidentSummary")
+        summary = self.child(root, "incidentSummary")
         incident_type = self.text(summary, "incidentType", "incidentSummary/incidentType")
         if incident_type is None:
             self.fail("incidentSummary/incidentType", "required")
         incident_at = self.time(self.text(summary, "incidentDateTime", "incidentSummary/incidentDateTime"),
                                 "incidentSummary/incidentDateTime", required=True)
         annotations = _flags(summary.find("reportAnnotations") if summary is not None else None)
-        reporter = root.find("reporter")
-        details = root.find("internetDetails")
+        reporter = self.child(root, "reporter")
+        details = self.child(root, "internetDetails")
         persons = tuple(self.person(el, i) for i, el in enumerate(root.iterfind("personOrUserReported")))
         recipients = tuple(self.recipient(el, i) for i, el in enumerate(root.iterfind("intendedRecipient")))
         victims = tuple(self.victim(el, i) for i, el in enumerate(root.iterfind("victim")))
@@ -175,7 +190,7 @@ class _Reader:
 
     def person(self, el: etree._Element, i: int) -> ReportedPerson:
         base = f"personOrUserReported[{i}]"
-        who = el.find("personOrUserReportedPerson")
+        who = self.child(el, "personOrUserReportedPerson")
         emails = tuple(
             Email(value, self.boolean(e.get("verified"), f"{base}/personOrUserReportedPerson/email/@verified"))
             for e in (who.iterfind("email") if who is not None else ())
