@@ -25,8 +25,7 @@ class DuckDBBackend(Backend):
 
     def _register_parquet(self, name: str, path: Path) -> None:
         # A view, so the file is scanned lazily and only the columns a step needs are read.
-        sql = f"CREATE OR REPLACE TEMP VIEW {self.dialect.ident(name)} AS SELECT * FROM read_parquet($path)"
-        self.con.execute(sql, {"path": str(path)}).fetchall()
+        self.con.read_parquet(str(path)).create_view(name)
 
     def _create_table(self, name: str, sql: str, params: dict[str, Any]) -> None:
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {self.dialect.ident(name)} AS {sql}", params or None).fetchall()

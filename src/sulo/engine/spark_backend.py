@@ -55,7 +55,7 @@ class SparkBackend(Backend):
 
     def __init__(self, spark: SparkSession | None = None) -> None:
         self._spark = spark
-        self._tmp = tempfile.TemporaryDirectory(prefix="sulo-spark-")
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self._names: list[str] = []
 
     @property
@@ -66,6 +66,8 @@ class SparkBackend(Backend):
 
     def _register_arrow(self, name: str, table: pa.Table) -> None:
         # Through Parquet: the one route that keeps Arrow types (timestamps, decimals) intact.
+        if self._tmp is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="sulo-spark-")
         path = Path(self._tmp.name) / f"{len(self._names)}.parquet"
         pq.write_table(table, path)
         self._register_parquet(name, path)
@@ -87,4 +89,6 @@ class SparkBackend(Backend):
         for name in set(self._names):
             self.spark.catalog.dropTempView(name)
         self._names.clear()
-        self._tmp.cleanup()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None

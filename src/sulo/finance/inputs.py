@@ -1,8 +1,8 @@
 """Transactions in: read CSV or Parquet in the documented format, validate every row, quarantine bad rows.
 
-Validation runs in DuckDB in one pass (fast enough for tens of millions of rows) and yields, per row, the
-list of problems found. Clean rows are converted to USD with the dated rate table (an ASOF join) and kept
-in the DuckDB table `txn`; rows with problems go to the quarantine with their reasons, or, with
+Validation runs in DuckDB (fast enough for tens of millions of rows) and yields, for each bad row, the
+list of problems found. Clean rows are converted to USD with the dated rate table and exposed as the DuckDB
+view `txn` (a view: materialising every column costs more than scanning the file again); rows with problems go to the quarantine with their reasons, or, with
 `strict=True`, the whole file is refused. Nothing is dropped silently: counts add up.
 """
 
@@ -29,7 +29,7 @@ MAX_PROBLEMS_RAISED = 1000
 
 @dataclass
 class Loaded:
-    con: duckdb.DuckDBPyConnection   # holds the clean, normalised table `txn`
+    con: duckdb.DuckDBPyConnection   # holds the clean, normalised view `txn`
     n_rows: int
     n_clean: int
     quarantine: pa.Table             # row, field, reason, then the row's fields as text
@@ -47,18 +47,21 @@ class Loaded:
 def load_transactions(path: Path, *, strict: bool = False, rates: pa.Table | None = None,
                       con: duckdb.DuckDBPyConnection | None = None) -> Loaded:
     con = con or duckdb.connect()
-    con.register("rates", rates if rates is not None else load_rates())
+    con.execute("SET enable_progress_bar = false").fetchall()
+    con.register("rates_in", rates if rates is not None else load_rates())
+    con.execute(_DAILY_RATES_SQL).fetchall()
     text = _register_raw(con, Path(path))
-    con.execute(_parsed_sql(text)).fetchall()
-    n_rows, n_bad = con.sql(
-        "SELECT count(*), count(*) FILTER (WHERE len(problems) > 0) FROM parsed").fetchall()[0]
+    con.execute(_DUPLICATES_SQL).fetchall()
+    has_dups = con.sql("SELECT count(*) FROM dups").fetchall()[0][0] > 0
+    con.execute(_parsed_sql(text, has_dups)).fetchall()
     quarantine = con.sql(_QUARANTINE_SQL).to_arrow_table()
-    loaded = Loaded(con=con, n_rows=int(n_rows), n_clean=int(n_rows) - int(n_bad), quarantine=quarantine)
+    n_rows = int(con.sql("SELECT count(*) FROM parsed").fetchall()[0][0])
+    n_bad = len(set(quarantine["row"].to_pylist()))
+    loaded = Loaded(con=con, n_rows=n_rows, n_clean=n_rows - n_bad, quarantine=quarantine)
     if strict and n_bad:
         raise ValidationError(loaded.problems(), f"{n_bad} of {n_rows} rows are invalid "
                               f"(first: {loaded.problems(1)[0]})")
     con.execute(_NORMALISE_SQL).fetchall()
-    con.execute("DROP TABLE parsed").fetchall()
     return loaded
 
 
@@ -83,9 +86,9 @@ def _register_raw(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
         if not (pa.types.is_timestamp(ts_type) and ts_type.tz is not None):
             raise ValidationError(Problem(record=str(path), field="timestamp",
                                           message=f"must be a timestamp with a time zone, found {ts_type}"))
+        con.read_parquet(str(path), file_row_number=True).create_view("raw_src")
         con.execute("CREATE OR REPLACE TEMP VIEW raw AS SELECT file_row_number + 1 AS _row, * "
-                    "EXCLUDE (file_row_number) FROM read_parquet($p, file_row_number = true)",
-                    {"p": str(path)}).fetchall()
+                    "EXCLUDE (file_row_number) FROM raw_src").fetchall()
         return False
     con.register("raw_arrow", _read_csv(path))
     con.execute("CREATE OR REPLACE TEMP VIEW raw AS SELECT * FROM raw_arrow").fetchall()
@@ -121,68 +124,88 @@ def _read_csv(path: Path) -> pa.Table:
     return pa.table(data)
 
 
-def _parsed_sql(text: bool) -> str:
-    """One pass: typed values plus the list of problems of each row ('field|reason' strings)."""
+def _parsed_sql(text: bool, has_dups: bool) -> str:
+    """One pass: typed values, a `bad` flag, and for bad rows the list of 'field|reason' problems."""
     if text:
         ts = ("CASE WHEN regexp_matches(\"timestamp\", '^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?"
               "(Z|[+-]\\d{2}(:?\\d{2})?)$') THEN TRY_CAST(\"timestamp\" AS TIMESTAMPTZ) END")
-        amount = "TRY_CAST(trim(amount) AS DOUBLE)"
-        width = "_width <> 0"
+        amount, width = "TRY_CAST(trim(amount) AS DOUBLE)", "_width <> 0"
         ts_reason = ("CASE WHEN regexp_matches(coalesce(\"timestamp\", ''), '^\\d{4}-\\d{2}-\\d{2}[T ][0-9:.]+$') "
                      "THEN 'timestamp|no time zone: add Z or +hh:mm' "
                      "ELSE 'timestamp|not an ISO 8601 timestamp with a time zone' END")
     else:
-        ts, amount, width = "\"timestamp\"", "CAST(amount AS DOUBLE)", "false"
-        ts_reason = "'timestamp|missing'"
-    checks = f"""
-        CASE WHEN coalesce(trim(txn_id), '') = '' THEN 'txn_id|empty' END,
-        CASE WHEN _dup_of IS NOT NULL THEN 'txn_id|duplicate of row ' || _dup_of END,
-        CASE WHEN p_ts IS NULL THEN {ts_reason} END,
-        CASE WHEN coalesce(trim(sender_id), '') = '' THEN 'sender_id|empty' END,
-        CASE WHEN coalesce(trim(receiver_id), '') = '' THEN 'receiver_id|empty' END,
-        CASE WHEN NOT regexp_matches(coalesce(sender_country, ''), '^[A-Z]{{2}}$')
-             THEN 'sender_country|not an ISO 3166 alpha-2 code' END,
-        CASE WHEN NOT regexp_matches(coalesce(receiver_country, ''), '^[A-Z]{{2}}$')
-             THEN 'receiver_country|not an ISO 3166 alpha-2 code' END,
-        CASE WHEN p_amount IS NULL THEN 'amount|not a number'
-             WHEN NOT isfinite(p_amount) THEN 'amount|not a finite number'
-             WHEN p_amount <= 0 THEN 'amount|must be greater than 0'
-             WHEN p_amount > {MAX_AMOUNT:.0f} THEN 'amount|exceeds {MAX_AMOUNT:,.0f}' END,
-        CASE WHEN currency IS NULL OR currency NOT IN (SELECT currency FROM rates)
-             THEN 'currency|unknown currency (not in the rate table)' END,
-        CASE WHEN channel IS NULL OR channel NOT IN {CHANNELS!r}
-             THEN 'channel|not one of {"/".join(CHANNELS)}' END,
-        CASE WHEN length(coalesce(reference, '')) > {MAX_REFERENCE} THEN 'reference|longer than {MAX_REFERENCE}' END
-    """
-    dup = ("CASE WHEN _row > min(_row) OVER (PARTITION BY txn_id) AND trim(txn_id) <> '' "
-           "THEN min(_row) OVER (PARTITION BY txn_id) END")
+        ts, amount, width, ts_reason = "\"timestamp\"", "CAST(amount AS DOUBLE)", "false", "'timestamp|missing'"
+    checks = [  # (condition that makes the row bad, the problem as 'field|reason')
+        ("coalesce(trim(txn_id), '') = ''", "'txn_id|empty'"),
+        ("_dup_of IS NOT NULL", "'txn_id|duplicate of row ' || _dup_of"),
+        ("p_ts IS NULL", ts_reason),
+        ("coalesce(trim(sender_id), '') = ''", "'sender_id|empty'"),
+        ("coalesce(trim(receiver_id), '') = ''", "'receiver_id|empty'"),
+        ("NOT regexp_matches(coalesce(sender_country, ''), '^[A-Z]{2}$')",
+         "'sender_country|not an ISO 3166 alpha-2 code'"),
+        ("NOT regexp_matches(coalesce(receiver_country, ''), '^[A-Z]{2}$')",
+         "'receiver_country|not an ISO 3166 alpha-2 code'"),
+        ("p_amount IS NULL", "'amount|not a number'"),
+        ("NOT isfinite(p_amount)", "'amount|not a finite number'"),
+        ("p_amount <= 0", "'amount|must be greater than 0'"),
+        (f"isfinite(p_amount) AND p_amount > {MAX_AMOUNT:.0f}", f"'amount|exceeds {MAX_AMOUNT:,.0f}'"),
+        ("currency IS NULL OR currency NOT IN (SELECT DISTINCT currency FROM rates_in)",
+         "'currency|unknown currency (not in the rate table)'"),
+        (f"channel IS NULL OR channel NOT IN {CHANNELS!r}", f"'channel|not one of {'/'.join(CHANNELS)}'"),
+        (f"length(coalesce(reference, '')) > {MAX_REFERENCE}", f"'reference|longer than {MAX_REFERENCE}'"),
+    ]
+    # NULL from a comparison (e.g. NaN amount) counts as bad: coalesce(cond, true).
+    bad = " OR ".join(f"coalesce({cond}, true)" for cond, _ in checks if not cond.startswith("p_amount IS"))
+    bad += " OR p_amount IS NULL"
+    problems = ", ".join(f"CASE WHEN coalesce({cond}, false) THEN {msg} END" for cond, msg in checks)
+    src = ("(SELECT raw.*, dups.first_row AS _dup_of FROM raw LEFT JOIN dups ON raw.txn_id = dups.txn_id "
+           "AND raw._row > dups.first_row)" if has_dups else "(SELECT *, CAST(NULL AS BIGINT) AS _dup_of FROM raw)")
+    # The problem list is built only for bad rows: most rows pass, and lists are costly.
     return f"""
-        CREATE OR REPLACE TEMP TABLE parsed AS
-        WITH p AS (SELECT *, {ts} AS p_ts, {amount} AS p_amount, {dup} AS _dup_of FROM raw)
-        SELECT *, CASE WHEN {width} THEN ['row|wrong number of fields (not as many as the header)']
-                       ELSE list_filter([{checks}], lambda x: x IS NOT NULL) END AS problems FROM p
+        CREATE OR REPLACE TEMP VIEW parsed AS
+        WITH p AS (SELECT *, {ts} AS p_ts, {amount} AS p_amount FROM {src} s),
+        q AS (SELECT *, ({width}) OR {bad} AS bad FROM p)
+        SELECT *, CASE WHEN NOT bad THEN NULL
+                       WHEN {width} THEN ['row|wrong number of fields (not as many as the header)']
+                       ELSE list_filter([{problems}], lambda x: x IS NOT NULL) END AS problems FROM q
     """
 
 
 _QUARANTINE_SQL = f"""
     SELECT _row AS "row", split_part(pr, '|', 1) AS field, split_part(pr, '|', 2) AS reason,
            {", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in COLUMNS)}
-    FROM (SELECT *, unnest(problems) AS pr FROM parsed WHERE len(problems) > 0)
+    FROM (SELECT *, unnest(problems) AS pr FROM parsed WHERE bad)
     ORDER BY "row", field
 """
 
 # Normalised table: ts (epoch seconds) drives every time window; usd drives every USD threshold.
 # Before a currency's first dated rate, its earliest rate is used.
+_DUPLICATES_SQL = """
+    CREATE OR REPLACE TEMP TABLE dups AS
+    SELECT txn_id, min(_row) AS first_row FROM raw WHERE trim(txn_id) <> '' GROUP BY txn_id HAVING count(*) > 1
+"""
+
+# One rate per currency and day (days since 1970-01-01, UTC), so conversion is an equi-join on (currency, day) rather than an ASOF join.
+# Before a currency's first dated rate its earliest rate applies; after the last, the last.
+_DAILY_RATES_SQL = """
+    CREATE OR REPLACE TEMP TABLE rates_daily AS
+    WITH r AS (SELECT currency, CAST(floor(epoch(valid_from) / 86400) AS BIGINT) AS d, units_per_usd FROM rates_in),
+    span AS (SELECT currency, min(d) AS lo FROM r GROUP BY currency),
+    days AS (SELECT s.currency, g.day FROM span s, range(10957, 25567) g(day))  -- 2000-01-01 .. 2039-12-31
+    SELECT days.currency, days.day, coalesce(r.units_per_usd, f.units_per_usd) AS units_per_usd
+    FROM days ASOF LEFT JOIN r ON days.currency = r.currency AND days.day >= r.d
+    JOIN (SELECT currency, arg_min(units_per_usd, d) AS units_per_usd FROM r GROUP BY currency) f
+      ON f.currency = days.currency
+"""
+
 _NORMALISE_SQL = """
-    CREATE OR REPLACE TEMP TABLE txn AS
-    WITH first_rate AS (SELECT currency, arg_min(units_per_usd, valid_from) AS units FROM rates GROUP BY currency)
+    CREATE OR REPLACE TEMP VIEW txn AS
     SELECT p.txn_id, p.p_ts AS "timestamp", CAST(floor(epoch(p.p_ts)) AS BIGINT) AS ts,
            p.sender_id, coalesce(p.sender_name, '') AS sender_name, p.sender_country,
            p.receiver_id, coalesce(p.receiver_name, '') AS receiver_name, p.receiver_country,
            p.p_amount AS amount, p.currency, p.channel, coalesce(p.reference, '') AS reference,
-           p.p_amount / coalesce(r.units_per_usd, f.units) AS usd
-    FROM (SELECT * FROM parsed WHERE len(problems) = 0) p
-    ASOF LEFT JOIN rates r ON p.currency = r.currency AND p.p_ts >= r.valid_from
-    JOIN first_rate f ON f.currency = p.currency
-    ORDER BY p._row
+           p.p_amount / r.units_per_usd AS usd
+    FROM (SELECT * FROM parsed WHERE NOT bad) p
+    JOIN rates_daily r ON r.currency = p.currency
+     AND r.day = least(greatest(CAST(floor(epoch(p.p_ts) / 86400) AS BIGINT), 10957), 25566)
 """

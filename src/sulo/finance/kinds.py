@@ -73,9 +73,7 @@ def window_count_sql(c: Ctx, ind: str, p: r.WindowCount) -> str:
     gs = c.cols(g)
     where = c.of(p.of)
     if p.exclude_shared_surname:
-        pat = c.bind(r"([^\s]+)\s*$")
-        sn, rn = (f"regexp_extract(lower({x}_name), {pat}, 1)" for x in ("sender", "receiver"))
-        where += f" AND ({sn} = '' OR {sn} <> {rn})"
+        where += " AND NOT same_surname"  # computed once in the flags step
     # Sweep: each row counts from its time until the next row of the same counterparty (or W later);
     # the number of open intervals at t is the number of distinct counterparties in (t - W, t].
     return f"""

@@ -68,3 +68,4 @@ class ScreenResult:
     n_transactions: int
     engine: str
     timings: dict[str, float] = field(default_factory=dict)
+    hits: list[dict[str, Any]] = field(default_factory=list)

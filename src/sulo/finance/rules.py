@@ -144,6 +144,9 @@ class Typology(StrictModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")
     title: Titles
     description: str = ""
+    # The broader typology this one belongs to when measured against labels (e.g. sextortion_offender ->
+    # sextortion); defaults to the id.
+    family: str | None = None
     role: Role
     threshold: float = Field(gt=0)
     weights: dict[str, float] = Field(min_length=1)

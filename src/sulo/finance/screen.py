@@ -23,6 +23,9 @@ from sulo.finance.model import Alert, Evidence, ScreenResult
 from sulo.finance.rates import load_rates
 from sulo.finance.sqlctx import Ctx
 
+FLAG_BASE = ("txn_id", "ts", "sender_id", "receiver_id", "sender_country", "receiver_country", "channel",
+             "amount", "currency", "usd")
+
 
 def flags_step(b: Backend, lib: r.Library, rates: pa.Table) -> Step:
     c = Ctx(b.dialect)
@@ -34,7 +37,12 @@ def flags_step(b: Backend, lib: r.Library, rates: pa.Table) -> Step:
         elif isinstance(p, r.ReferenceMatch):
             preds[ind.id] = kinds.reference_match_sql(c, p, preds)
     cols = "".join(f", {e} AS {c.flag(i)}" for i, e in preds.items())
-    return Step("flags", f"SELECT txn.*{cols} FROM txn", c.params)
+    if any(getattr(lib.params(i.id), "exclude_shared_surname", False) for i in lib.indicators):
+        pat = c.bind(r"([^\s]+)\s*$")
+        sn, rn = (f"regexp_extract(lower({x}_name), {pat}, 1)" for x in ("sender", "receiver"))
+        cols += f", ({sn} <> '' AND {sn} = {rn}) AS same_surname"
+    # Narrow on purpose: names and references are read again only for the accounts that alert.
+    return Step("flags", f"SELECT {c.cols(FLAG_BASE)}{cols} FROM txn", c.params)
 
 
 def evidence_step(b: Backend, lib: r.Library, rates: pa.Table) -> tuple[Step, dict[str, pa.Table]]:
@@ -110,7 +118,7 @@ def network_steps(b: Backend, lib: r.Library) -> list[Step]:
     return steps
 
 
-def screen_backend(b: Backend, lib: r.Library, rates: pa.Table) -> ScreenResult:
+def screen_backend(b: Backend, lib: r.Library, rates: pa.Table, with_hits: bool = False) -> ScreenResult:
     """Run the library over the table `txn` already registered on the backend."""
     timings: dict[str, float] = {}
     with _timed(timings, "flags"):
@@ -134,8 +142,11 @@ def screen_backend(b: Backend, lib: r.Library, rates: pa.Table) -> ScreenResult:
         b.run(scores_step(b, "scores", "hits"))
     with _timed(timings, "alerts"):
         alerts = _assemble(b, lib)
-    n = b.fetch(Step("count", "SELECT COUNT(*) AS n FROM txn")).column("n")[0].as_py()
-    return ScreenResult(alerts=alerts, n_transactions=int(n), engine=b.dialect.name, timings=timings)
+    n = b.fetch(Step("count", "SELECT COUNT(*) AS n FROM flags")).column("n")[0].as_py()
+    result = ScreenResult(alerts=alerts, n_transactions=int(n), engine=b.dialect.name, timings=timings)
+    if with_hits:  # every indicator hit, alerting or not: for tests and evaluation
+        result.hits = b.fetch_table("hits").to_pylist()
+    return result
 
 
 def _assemble(b: Backend, lib: r.Library) -> list[Alert]:
@@ -149,7 +160,7 @@ def _assemble(b: Backend, lib: r.Library) -> list[Alert]:
         SELECT a.account_id, {c.bind(role)} AS role, MIN(f.{role}_name) AS name, MIN(f.{role}_country) AS country,
                {d.sorted_distinct_list("f.channel")} AS channels
         FROM (SELECT DISTINCT account_id FROM scores WHERE role = {c.bind(role)}) a
-        JOIN flags f ON f.{role}_id = a.account_id GROUP BY a.account_id""" for role in ("sender", "receiver")),
+        JOIN txn f ON f.{role}_id = a.account_id GROUP BY a.account_id""" for role in ("sender", "receiver")),
         c.params)).to_pylist()
     by_acct: dict[tuple[str, str], list[Evidence]] = {}
     for h in hits:
@@ -216,7 +227,7 @@ def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
 
 def screen_file(path: Path, *, engine: str = "duckdb", library: r.Library | None = None,
                 rates: pa.Table | None = None, strict: bool = False, backend: Backend | None = None,
-                ) -> tuple[Loaded, ScreenResult]:
+                with_hits: bool = False) -> tuple[Loaded, ScreenResult]:
     """Validate a transactions file and screen its clean rows; returns the load report and the alerts."""
     lib = library or r.load_library()
     rates = rates if rates is not None else load_rates()
@@ -232,7 +243,7 @@ def screen_file(path: Path, *, engine: str = "duckdb", library: r.Library | None
         b.register_arrow("txn", loaded.con.sql("SELECT * FROM txn").to_arrow_table())
     load_s = time.perf_counter() - started
     try:
-        result = screen_backend(b, lib, rates)
+        result = screen_backend(b, lib, rates, with_hits)
     finally:
         b.close()
     result.timings = {"load": round(load_s, 3), **result.timings}
