@@ -80,7 +80,8 @@ def test_kill_midway_and_resume(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     for i in range(60):
         _image(root / f"img{i:03d}.png", i, (640, 480))
     out = tmp_path / "scan.csv"
-    code = f"from pathlib import Path; from sulo.hashes.scan import scan; scan(Path({str(root)!r}), Path({str(out)!r}), workers=1)"
+    code = (f"from pathlib import Path; from sulo.hashes.scan import scan; "
+            f"scan(Path({str(root)!r}), Path({str(out)!r}), workers=1)")
     proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
     ckpt = checkpoint_path(out)
     deadline = time.time() + 120

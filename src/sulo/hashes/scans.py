@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -14,7 +14,7 @@ from sulo.hashes.pdq_index import DEFAULT_THRESHOLD
 from sulo.hashes.scanfile import read_scan
 from sulo.hashes.service import (
     Match,
-    dedupe_best,
+    dedupe_entries,
     match_variants,
     record_matches,
     scan_queries,
@@ -59,18 +59,21 @@ def _record(f: ScanFile) -> FileHashes:
 
 def match_records(session: Session, records: list[FileHashes], lists: list[str] | None,
                   threshold: int = DEFAULT_THRESHOLD, dihedral: bool = True) -> dict[int, list[Match]]:
-    """Matches per record position; each file's lookups carry its position through the query value."""
-    queries = []
-    owners: dict[tuple[str, str], list[int]] = {}
+    """Matches per record position, the closest variant per (file, entry).
+
+    Each distinct hash value is looked up once; a value can belong to several files under different variants
+    (file b rotated is file a), so the variant is taken from each owner, not from the lookup.
+    """
+    owners: dict[tuple[str, str], list[tuple[int, str]]] = {}
     for i, r in enumerate(records):
         for kind, value, variant in scan_queries(r, dihedral):
-            queries.append((kind, value, variant))
-            owners.setdefault((kind, value), []).append(i)
+            owners.setdefault((kind, value), []).append((i, variant))
+    lookups = [(kind, value, "original") for kind, value in owners]
     out: dict[int, list[Match]] = {}
-    for m in dedupe_best(match_variants(session, queries, lists, threshold)):
-        for i in sorted(set(owners.get((m.kind, m.query_value), []))):
-            out.setdefault(i, []).append(m)
-    return out
+    for m in match_variants(session, lookups, lists, threshold):
+        for i, variant in owners.get((m.kind, m.query_value), []):
+            out.setdefault(i, []).append(replace(m, variant=variant))
+    return {i: dedupe_entries(ms) for i, ms in out.items()}
 
 
 def match_scan(session: Session, scan_id: int, lists: list[str] | None, actor: str,

@@ -83,6 +83,9 @@ def report_series(session: Session, threshold: int = DEFAULT_THRESHOLD) -> list[
     for report_id, md5, sha1, pdq in session.execute(query):
         rows += [(str(report_id), k, v) for k, v in (("md5", md5), ("sha1", sha1), ("pdq", pdq)) if v]
     values = {v for _, _, v in rows}
-    known = set(session.execute(select(HashEntry.kind, HashEntry.value)
-                                .where(HashEntry.value.in_(sorted(values)))).tuples()) if values else set()
+    known: set[tuple[str, str]] = set()
+    ordered = sorted(values)
+    for start in range(0, len(ordered), 5000):  # bound the bind parameters per statement
+        query_known = select(HashEntry.kind, HashEntry.value).where(HashEntry.value.in_(ordered[start : start + 5000]))
+        known.update((str(k), str(v)) for k, v in session.execute(query_known))
     return series(rows, known, threshold)

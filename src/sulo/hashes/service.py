@@ -208,12 +208,12 @@ def scan_queries(record: FileHashes, dihedral: bool = True) -> list[tuple[str, s
     return out
 
 
-def dedupe_best(matches: list[Match]) -> list[Match]:
-    """One match per (query, entry): the closest variant, original first on ties."""
-    best: dict[tuple[str, int], Match] = {}
+def dedupe_entries(matches: list[Match]) -> list[Match]:
+    """One match per entry (for one file): the closest variant, original first on ties."""
+    best: dict[int, Match] = {}
     order = {v: i for i, v in enumerate(DIHEDRAL)}
     for m in matches:
-        key = (m.query_value, m.entry_id)
+        key = m.entry_id
         cur = best.get(key)
         if cur is None or (m.distance, order.get(m.variant, 9)) < (cur.distance, order.get(cur.variant, 9)):
             best[key] = m
@@ -225,7 +225,7 @@ def record_matches(session: Session, source_kind: str, source_id: str, matches: 
     if source_kind not in SOURCE_KINDS:
         raise ValidationError(Problem(f"source_kind must be one of {', '.join(SOURCE_KINDS)}", field="source_kind"))
     have = set(session.execute(select(HashMatch.entry_id, HashMatch.variant).where(
-        HashMatch.source_kind == source_kind, HashMatch.source_id == source_id)).tuples())
+        HashMatch.source_kind == source_kind, HashMatch.source_id == source_id)).all())
     rows = [{"source_kind": source_kind, "source_id": source_id, "entry_id": m.entry_id, "list_id": m.list_id,
              "kind": m.kind, "query_value": m.query_value, "category": m.category, "distance": m.distance,
              "variant": m.variant} for m in matches if (m.entry_id, m.variant) not in have]
