@@ -2,8 +2,8 @@
 
 Validation runs in DuckDB (fast enough for tens of millions of rows) and yields, for each bad row, the
 list of problems found. Clean rows are converted to USD with the dated rate table and exposed as the DuckDB
-view `txn` (a view: materialising every column costs more than scanning the file again); rows with problems go to the quarantine with their reasons, or, with
-`strict=True`, the whole file is refused. Nothing is dropped silently: counts add up.
+view `txn` (a view: materialising every column costs more than scanning the file again); rows with
+problems go to the quarantine with their reasons, or, with `strict=True`, the whole file is refused. Nothing is dropped silently: counts add up.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sulo.errors import Problem, ValidationError
-from sulo.finance.rates import load_rates
+from sulo.finance.rates import FIRST_DAY, LAST_DAY, daily_rates, load_rates
 
 COLUMNS = ["txn_id", "timestamp", "sender_id", "sender_name", "sender_country", "receiver_id",
            "receiver_name", "receiver_country", "amount", "currency", "channel", "reference"]
@@ -48,8 +48,9 @@ def load_transactions(path: Path, *, strict: bool = False, rates: pa.Table | Non
                       con: duckdb.DuckDBPyConnection | None = None) -> Loaded:
     con = con or duckdb.connect()
     con.execute("SET enable_progress_bar = false").fetchall()
-    con.register("rates_in", rates if rates is not None else load_rates())
-    con.execute(_DAILY_RATES_SQL).fetchall()
+    rates = rates if rates is not None else load_rates()
+    con.register("rates_in", rates)
+    con.register("rates_daily", daily_rates(rates))
     text = _register_raw(con, Path(path))
     con.execute(_DUPLICATES_SQL).fetchall()
     has_dups = con.sql("SELECT count(*) FROM dups").fetchall()[0][0] > 0
@@ -185,20 +186,7 @@ _DUPLICATES_SQL = """
     SELECT txn_id, min(_row) AS first_row FROM raw WHERE trim(txn_id) <> '' GROUP BY txn_id HAVING count(*) > 1
 """
 
-# One rate per currency and day (days since 1970-01-01, UTC), so conversion is an equi-join on (currency, day) rather than an ASOF join.
-# Before a currency's first dated rate its earliest rate applies; after the last, the last.
-_DAILY_RATES_SQL = """
-    CREATE OR REPLACE TEMP TABLE rates_daily AS
-    WITH r AS (SELECT currency, CAST(floor(epoch(valid_from) / 86400) AS BIGINT) AS d, units_per_usd FROM rates_in),
-    span AS (SELECT currency, min(d) AS lo FROM r GROUP BY currency),
-    days AS (SELECT s.currency, g.day FROM span s, range(10957, 25567) g(day))  -- 2000-01-01 .. 2039-12-31
-    SELECT days.currency, days.day, coalesce(r.units_per_usd, f.units_per_usd) AS units_per_usd
-    FROM days ASOF LEFT JOIN r ON days.currency = r.currency AND days.day >= r.d
-    JOIN (SELECT currency, arg_min(units_per_usd, d) AS units_per_usd FROM r GROUP BY currency) f
-      ON f.currency = days.currency
-"""
-
-_NORMALISE_SQL = """
+_NORMALISE_SQL = f"""
     CREATE OR REPLACE TEMP VIEW txn AS
     SELECT p.txn_id, p.p_ts AS "timestamp", CAST(floor(epoch(p.p_ts)) AS BIGINT) AS ts,
            p.sender_id, coalesce(p.sender_name, '') AS sender_name, p.sender_country,
@@ -207,5 +195,5 @@ _NORMALISE_SQL = """
            p.p_amount / r.units_per_usd AS usd
     FROM (SELECT * FROM parsed WHERE NOT bad) p
     JOIN rates_daily r ON r.currency = p.currency
-     AND r.day = least(greatest(CAST(floor(epoch(p.p_ts) / 86400) AS BIGINT), 10957), 25566)
+     AND r.day = least(greatest(CAST(floor(epoch(p.p_ts) / 86400) AS BIGINT), {FIRST_DAY}), {LAST_DAY})
 """

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 
 from sulo.errors import ConfigError
@@ -60,3 +61,25 @@ def latest_units_per_usd(rates: pa.Table, currency: str) -> float:
     if best is None:
         raise ConfigError("rates", currency, "no rate for this currency")
     return best[1]
+
+
+FIRST_DAY, LAST_DAY = 10_957, 25_566   # 2000-01-01 .. 2039-12-31, in days since 1970-01-01 (UTC)
+
+
+def daily_rates(rates: pa.Table) -> pa.Table:
+    """One rate per currency and day, so conversion is an equi-join rather than an as-of join per payment.
+    Before a currency's first dated rate its earliest rate applies; after the last, the last."""
+    days = np.arange(FIRST_DAY, LAST_DAY + 1, dtype=np.int64)
+    valid = (rates["valid_from"].cast(pa.int64()).to_numpy() // 86_400_000_000).astype(np.int64)
+    cur = np.asarray(rates["currency"].to_pylist(), dtype=object)
+    units = rates["units_per_usd"].to_numpy()
+    out_cur: list[str] = []
+    out_days, out_units = [], []
+    for c in sorted(set(cur)):
+        idx = np.flatnonzero(cur == c)
+        order = idx[np.argsort(valid[idx], kind="stable")]
+        pos = np.searchsorted(valid[order], days, side="right") - 1
+        out_cur += [c] * len(days)
+        out_days.append(days)
+        out_units.append(units[order][np.clip(pos, 0, None)])
+    return pa.table({"currency": out_cur, "day": np.concatenate(out_days), "units_per_usd": np.concatenate(out_units)})
