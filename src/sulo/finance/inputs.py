@@ -3,7 +3,8 @@
 Validation runs in DuckDB (fast enough for tens of millions of rows) and yields, for each bad row, the
 list of problems found. Clean rows are converted to USD with the dated rate table and exposed as the DuckDB
 view `txn` (a view: materialising every column costs more than scanning the file again); rows with
-problems go to the quarantine with their reasons, or, with `strict=True`, the whole file is refused. Nothing is dropped silently: counts add up.
+problems go to the quarantine with their reasons, or, with `strict=True`, the whole file is refused.
+Nothing is dropped silently: counts add up.
 """
 
 from __future__ import annotations
