@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import signal
 import subprocess
@@ -96,10 +95,10 @@ def test_zip_guards(tmp_path: Path) -> None:
 
 
 def test_json_and_csv_equivalents(engine: Engine, tips_ctx: TipsContext, tmp_path: Path) -> None:
+    import json
+
     from sulo.tips.jsonfmt import to_dict
     from sulo.tips.parser import parse_report
-
-    import json
     doc = {"reports": [to_dict(parse_report(report_xml("10"))), {"report_id": "11", "bogus": 1}]}
     csv_text = ("report_id,incident_type,incident_at,esp_name,esp_identifier,ips,ip_times\n"
                 "12,CSAM,2024-01-01T00:00:00Z,ExampleSocial,u-1,49.145.1.1,2024-01-01T00:00:00Z\n")

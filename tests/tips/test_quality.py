@@ -16,7 +16,7 @@ def test_bcubed_literal_cases() -> None:
     truth = {"a": "1", "b": "1", "c": "2"}
     assert bcubed({"a": "x", "b": "x", "c": "y"}, truth) == (1.0, 1.0)
     p, r = bcubed({"a": "x", "b": "x", "c": "x"}, truth)
-    assert r == 1.0 and abs(p - (2 / 3 * 2 / 3 + 1 / 3 * 1 / 3) / 1) < 1e-9 or p < 1.0
+    assert (r == 1.0 and abs(p - (2 / 3 * 2 / 3 + 1 / 3 * 1 / 3) / 1) < 1e-9) or p < 1.0
     p, r = bcubed({"a": "x", "b": "y", "c": "z"}, truth)
     assert p == 1.0 and abs(r - (0.5 + 0.5 + 1) / 3) < 1e-9
 

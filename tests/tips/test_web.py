@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from sulo.settings import Settings
 from sulo.store.audit import AuditEntry
@@ -35,7 +33,7 @@ def seeded(settings: Settings, tips_ctx: TipsContext, tmp_path: Path) -> Setting
     return settings
 
 
-READS = [f"/tips/", f"/tips/subjects/{PH}", "/tips/reports/700000001", "/tips/import",
+READS = ["/tips/", f"/tips/subjects/{PH}", "/tips/reports/700000001", "/tips/import",
          "/api/tips/subjects", f"/api/tips/subjects/{PH}", "/api/tips/reports/700000001", "/api/tips/quarantine"]
 
 

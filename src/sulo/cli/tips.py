@@ -7,15 +7,16 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from sulo.errors import SuloError
+from sulo.settings import Settings
 
 app = typer.Typer(help="CyberTipline referrals: import, triage, export.", no_args_is_help=True)
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine() -> tuple[Engine, Settings]:
     from sulo.cli import load_settings
     from sulo.store.db import make_engine, upgrade
 

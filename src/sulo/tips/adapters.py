@@ -7,7 +7,8 @@ and the failure is run inside a SAVEPOINT so a broken read never poisons the imp
 Expected functions (see docs/tips.md):
   sulo.hashes.known_hash_matches(session, hashes: list[str]) -> Mapping[str, str]
       lower-case hex MD5 / SHA-1 / PDQ -> name of the known series or list it matched
-  sulo.finance.alerts_for_identifiers(session, identifiers: list[tuple[str, str]]) -> Mapping[tuple[str, str], list[str]]
+  sulo.finance.alerts_for_identifiers(session, identifiers: list[tuple[str, str]])
+      -> Mapping[tuple[str, str], list[str]]
       (kind, canonical value) with kind in email|phone|esp_id -> alert ids that name that identifier
 """
 

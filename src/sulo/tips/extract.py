@@ -101,7 +101,7 @@ def _ip_rows(report: ParsedReport, enricher: IpEnricher, home: frozenset[str]
              ) -> tuple[list[dict[str, Any]], str | None, str | None, str | None, str]:
     """IP rows plus the report's in-country reading: country, region, ISP, and 'residential' /
     'mobile' / 'none' for the best in-country address."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     best: tuple[int, str | None, str | None, str | None] = (0, None, None, None)
     for person in report.persons:
         for ev in person.ip_events:
@@ -118,9 +118,9 @@ def _ip_rows(report: ParsedReport, enricher: IpEnricher, home: frozenset[str]
     label = {2: "residential", 1: "mobile"}.get(best[0], "none")
     if best[0] == 0:
         # A VPN or hosting address says where the server is, not the person: only access networks count.
-        countries = Counter(r["country"] for r in rows
+        countries: Counter[str] = Counter(str(r["country"]) for r in rows
                             if r["country"] and r["network_class"] in ("residential", "cgnat"))
-        top = countries.most_common(1)[0][0] if countries else None
+        top: str | None = countries.most_common(1)[0][0] if countries else None
         return rows, top, None, None, label
     return rows, best[1], best[2], best[3], label
 

@@ -88,12 +88,12 @@ class Importer:
                 report = parse_report(item.data, item.source)
                 pending.reports.append((item.source, report, xml_digests(item.data)))
             except ValidationError as exc:
-                self._quarantine(pending, result, item.source, *exc.problems[:1], sha, str(exc))
+                self._quarantine(pending, result, item.source, exc.problems[0], sha, str(exc))
             return
         records = iter_json(item.data, item.source) if item.kind == "json" else iter_csv(item.data, item.source)
         for record in records:
             if isinstance(record, ValidationError):
-                self._quarantine(pending, result, item.source, *record.problems[:1], sha, str(record))
+                self._quarantine(pending, result, item.source, record.problems[0], sha, str(record))
             else:
                 pending.reports.append((item.source, record, record.digests()))
 
@@ -153,7 +153,9 @@ class Importer:
         report_rows = [{**rows.report, "imported_at": now} for rows in extracted]
         pks = conn.execute(insert(TipReport).returning(TipReport.id, sort_by_parameter_order=True),
                            report_rows).scalars().all()
-        idents, ips, files = [], [], []
+        idents: list[dict[str, Any]] = []
+        ips: list[dict[str, Any]] = []
+        files: list[dict[str, Any]] = []
         for pk, rows in zip(pks, extracted, strict=True):
             idents.extend({**r, "report_pk": pk} for r in rows.identifiers)
             ips.extend({**r, "report_pk": pk} for r in rows.ip_events)

@@ -25,7 +25,7 @@ from sulo.tips.model import ParsedReport
 # Unknown keys are errors, not silently dropped: a typo in a field name must not lose the field.
 for _cls in (model.IpEvent, model.Phone, model.Email, model.Device, model.ReportedPerson, model.Recipient,
              model.Victim, model.FileEntry, model.ParsedReport):
-    _cls.__pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[attr-defined]
+    _cls.__pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[union-attr]
 _ADAPTER: TypeAdapter[ParsedReport] = TypeAdapter(ParsedReport)
 
 CSV_COLUMNS = (

@@ -106,11 +106,12 @@ class _Reader:
         self.problems.append(Problem(message, record=self.record, field=field))
 
     def text(self, el: etree._Element | None, path: str, field: str) -> str | None:
-        found = el
+        found: etree._Element | None = el
         for tag in path.split("/"):
             found = self.child(found, tag)
             if found is None:
                 return None
+        assert found is not None
         value = (found.text or "").strip()
         if len(value) > MAX_FIELD_CHARS:
             self.fail(field, f"longer than {MAX_FIELD_CHARS} characters")

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from sulo.store.db import utcnow
@@ -197,7 +197,7 @@ def _write(session: Session, reports: list[_Report], subjects: list[dict[str, An
             updates.append({**{f"b_{k}": v for k, v in s.items()}, "b_updated_at": now})
     conn = session.connection()
     if inserts:
-        conn.execute(TipSubject.__table__.insert(), inserts)
+        conn.execute(insert(TipSubject), inserts)
     if updates:
         cols = [k for k in subjects[0] if k != "key"] + ["updated_at"]
         conn.execute(update(TipSubject).where(TipSubject.key == bindparam("b_key"))

@@ -69,6 +69,8 @@ def draft_preservations(session: Session, ctx: TipsContext, tiers: Sequence[str]
     query = query.where(TipSubject.key == subject_key) if subject_key else query.where(TipSubject.tier.in_(tiers))
     wanted: dict[tuple[str, str], dict[str, object]] = defaultdict(lambda: {"ips": set()})
     for key, unit, isp, country, ip, at in session.execute(query):
+        if isp is None:
+            continue
         entry = wanted[(key, isp)]
         entry.update(unit=unit, country=country)
         entry["ips"].add((ip, at))  # type: ignore[attr-defined]
