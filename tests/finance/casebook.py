@@ -124,7 +124,8 @@ def build() -> Book:
         b.pay(i * D, "f11-big-s", "f11-big-r", 190, ref="gift" if i == 5 else "")
     b.fires.append(("F11", "f11-s", "sender"))
     b.quiet.append(("F11", "f11-big-s", "sender"))
-    # F12: 5 small e-wallet inbounds, then >= 80% sent on to a bank within 48 h.
+    # F12: 5 small e-wallet inbounds, then >= 80% of them sent on within 48 h of the last; 60% does not, nor
+    # 4 inbounds, nor a payment 49 h after the last inbound.
     for name, out in (("f12", 200.0), ("f12-low", 150.0)):
         for i in range(5):
             b.pay(i * H, f"{name}-in{i}", f"{name}-m", 50, sc="PH", ch="ewallet")
@@ -132,8 +133,11 @@ def build() -> Book:
     for i in range(4):
         b.pay(i * H, f"f12-four-in{i}", "f12-four-m", 50, sc="PH", ch="ewallet")
     b.pay(6 * H, "f12-four-m", "f12-four-bank", 200, sc="PH", ch="bank")
+    for i in range(5):
+        b.pay(i * H, f"f12-late-in{i}", "f12-late-m", 50, sc="PH", ch="ewallet")
+    b.pay(53 * H, "f12-late-m", "f12-late-bank", 240, sc="PH", ch="bank")
     b.fires.append(("F12", "f12-m", "receiver"))
-    b.quiet += [("F12", "f12-low-m", "receiver"), ("F12", "f12-four-m", "receiver")]
+    b.quiet += [("F12", "f12-low-m", "receiver"), ("F12", "f12-four-m", "receiver"), ("F12", "f12-late-m", "receiver")]
     # F13: 3 payments in 72 h to a new counterparty abroad, first < EUR 250, total <= EUR 1,500, then quiet.
     for name in ("f13", "f13-again", "f13-big"):
         first = 300 if name == "f13-big" else 100

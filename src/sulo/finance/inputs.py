@@ -56,8 +56,9 @@ def load_transactions(path: Path, *, strict: bool = False, rates: pa.Table | Non
     con.execute(_DUPLICATES_SQL).fetchall()
     has_dups = con.sql("SELECT count(*) FROM dups").fetchall()[0][0] > 0
     con.execute(_parsed_sql(text, has_dups)).fetchall()
+    con.execute(_CHECKED_SQL).fetchall()
     quarantine = con.sql(_QUARANTINE_SQL).to_arrow_table()
-    n_rows = int(con.sql("SELECT count(*) FROM parsed").fetchall()[0][0])
+    n_rows = int(con.sql("SELECT count(*) FROM checked").fetchall()[0][0])
     n_bad = len(set(quarantine["row"].to_pylist()))
     loaded = Loaded(con=con, n_rows=n_rows, n_clean=n_rows - n_bad, quarantine=quarantine)
     if strict and n_bad:
@@ -176,7 +177,7 @@ def _parsed_sql(text: bool, has_dups: bool) -> str:
 _QUARANTINE_SQL = f"""
     SELECT _row AS "row", split_part(pr, '|', 1) AS field, split_part(pr, '|', 2) AS reason,
            {", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in COLUMNS)}
-    FROM (SELECT *, unnest(problems) AS pr FROM parsed WHERE bad)
+    FROM (SELECT *, unnest(problems) AS pr FROM checked WHERE bad)
     ORDER BY "row", field
 """
 
@@ -187,14 +188,19 @@ _DUPLICATES_SQL = """
     SELECT txn_id, min(_row) AS first_row FROM raw WHERE trim(txn_id) <> '' GROUP BY txn_id HAVING count(*) > 1
 """
 
-_NORMALISE_SQL = f"""
-    CREATE OR REPLACE TEMP VIEW txn AS
-    SELECT p.txn_id, p.p_ts AS "timestamp", CAST(floor(epoch(p.p_ts)) AS BIGINT) AS ts,
-           p.sender_id, coalesce(p.sender_name, '') AS sender_name, p.sender_country,
-           p.receiver_id, coalesce(p.receiver_name, '') AS receiver_name, p.receiver_country,
-           p.p_amount AS amount, p.currency, p.channel, coalesce(p.reference, '') AS reference,
-           p.p_amount / r.units_per_usd AS usd
-    FROM (SELECT * FROM parsed WHERE NOT bad) p
-    JOIN rates_daily r ON r.currency = p.currency
+# One materialised pass: parse, check and convert every row once; later steps read this table.
+_CHECKED_SQL = f"""
+    CREATE OR REPLACE TEMP TABLE checked AS
+    SELECT p.*, CAST(floor(epoch(p.p_ts)) AS BIGINT) AS ts, p.p_amount / r.units_per_usd AS usd
+    FROM parsed p LEFT JOIN rates_daily r ON NOT p.bad AND r.currency = p.currency
      AND r.day = least(greatest(CAST(floor(epoch(p.p_ts) / 86400) AS BIGINT), {FIRST_DAY}), {LAST_DAY})
+"""
+
+# Normalised view: ts (epoch seconds) drives every time window; usd drives every USD threshold.
+_NORMALISE_SQL = """
+    CREATE OR REPLACE TEMP VIEW txn AS
+    SELECT txn_id, p_ts AS "timestamp", ts, sender_id, coalesce(sender_name, '') AS sender_name, sender_country,
+           receiver_id, coalesce(receiver_name, '') AS receiver_name, receiver_country,
+           p_amount AS amount, currency, channel, coalesce(reference, '') AS reference, usd
+    FROM checked WHERE NOT bad
 """

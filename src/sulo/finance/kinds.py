@@ -60,8 +60,10 @@ def reference_match_sql(c: Ctx, p: r.ReferenceMatch, preds: dict[str, str]) -> s
         alternatives.append(c.d.regex_match("lower(reference)", c.bind(keyword_regex(p.keywords))))
     for pattern in p.patterns:
         alternatives.append(c.d.regex_match("lower(reference)", c.bind(pattern)))
-    match = "(" + " OR ".join(alternatives or ["FALSE"]) + ")"
-    return "(" + " AND ".join([*(preds[x] for x in p.requires), match]) + ")"
+    match = " OR ".join(alternatives or ["FALSE"])
+    # CASE keeps the regular expressions (the costly part) off rows that cannot match anyway.
+    gate = " AND ".join([*(preds[x] for x in p.requires), "reference <> ''"])
+    return f"(CASE WHEN {gate} THEN ({match}) ELSE FALSE END)"
 
 
 def payment_evidence_sql(c: Ctx, ind: str, roles: list[str]) -> list[str]:
@@ -150,24 +152,26 @@ def pair_total_sql(c: Ctx, ind: str, p: r.PairTotal) -> str:
 
 
 def pass_through_sql(c: Ctx, ind: str, p: r.PassThrough) -> str:
-    w = seconds(hours=p.window_hours)
+    """An outbound payment that moves on >= share_out of the small inbounds received since the account's
+    previous outbound payment, when there were >= min_inbound of them and the last arrived <= window ago."""
     in_ch = f" AND channel IN {c.bind_list(list(p.inbound_channels))}" if p.inbound_channels else ""
-    out_ch = f"channel IN {c.bind_list(list(p.outbound_channels))}" if p.outbound_channels else "TRUE"
-    frame = f"PARTITION BY acct ORDER BY ts RANGE BETWEEN {w - 1} PRECEDING AND CURRENT ROW"
+    out_ch = f" AND channel IN {c.bind_list(list(p.outbound_channels))}" if p.outbound_channels else ""
     return f"""
         WITH inb AS (SELECT receiver_id AS acct, txn_id, ts, usd FROM flags
-                     WHERE usd <= {c.bind(p.inbound_max_usd)}{in_ch}),
+                     WHERE usd <= {c.bind(p.inbound_max_usd)} AND sender_id <> receiver_id{in_ch}),
         cand AS (SELECT acct FROM inb GROUP BY acct HAVING COUNT(*) >= {c.bind(p.min_inbound)}),
         io AS (SELECT inb.*, 1 AS inbound FROM inb JOIN cand USING (acct)
                UNION ALL
-               SELECT f.sender_id AS acct, f.txn_id, f.ts, f.usd, 0 AS inbound
-               FROM flags f JOIN cand ON f.sender_id = cand.acct WHERE {out_ch}),
-        win AS (SELECT io.*, SUM(inbound) OVER ({frame}) AS n_in,
-                       SUM(CASE WHEN inbound = 1 THEN usd ELSE 0 END) OVER ({frame}) AS s_in,
-                       SUM(CASE WHEN inbound = 0 THEN usd ELSE 0 END) OVER ({frame}) AS s_out FROM io),
-        pts AS (SELECT DISTINCT acct, ts AS t FROM win WHERE inbound = 0 AND n_in >= {c.bind(p.min_inbound)}
-                AND s_out >= {c.bind(p.share_out)} * s_in),
-        hit AS ({forward_mark_sql(c, ["acct"], "io", "pts", w)})
+               SELECT f.sender_id AS acct, f.txn_id, f.ts, f.usd, 0 AS inbound FROM flags f
+               JOIN cand ON f.sender_id = cand.acct WHERE f.sender_id <> f.receiver_id{out_ch}),
+        seg AS (SELECT io.*, SUM(1 - inbound) OVER (PARTITION BY acct ORDER BY ts, inbound DESC, txn_id
+                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - (1 - inbound) AS seg FROM io),
+        ins AS (SELECT acct, seg, COUNT(*) AS n_in, SUM(usd) AS s_in, MAX(ts) AS last_in FROM seg
+                WHERE inbound = 1 GROUP BY acct, seg),
+        outs AS (SELECT o.acct, o.seg FROM seg o JOIN ins ON o.acct = ins.acct AND o.seg = ins.seg
+                 WHERE o.inbound = 0 AND ins.n_in >= {c.bind(p.min_inbound)}
+                   AND o.usd >= {c.bind(p.share_out)} * ins.s_in AND o.ts - ins.last_in <= {seconds(hours=p.window_hours)}),
+        hit AS (SELECT seg.* FROM seg JOIN outs ON seg.acct = outs.acct AND seg.seg = outs.seg)
         {c.evidence("acct", "receiver", ind, "hit")}"""
 
 
