@@ -51,7 +51,7 @@ def read_alert_rows(path: Path) -> list[dict[str, Any]]:
     """Read an alert file back (for `sulo finance alerts` and evaluation)."""
     suffix = path.suffix.lower()
     if suffix == ".json":
-        rows: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
+        rows: list[dict[str, Any]] = list(json.loads(path.read_text(encoding="utf-8")))
         return rows
     if suffix == ".parquet":
         return pq.read_table(path).to_pylist()

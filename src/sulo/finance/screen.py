@@ -23,8 +23,13 @@ from sulo.finance.model import Alert, Evidence, ScreenResult
 from sulo.finance.rates import load_rates
 from sulo.finance.sqlctx import Ctx
 
-FLAG_BASE = ("txn_id", "ts", "sender_id", "receiver_id", "sender_country", "receiver_country", "channel",
-             "amount", "currency", "usd")
+FLAG_BASE = ("ts", "sender_country", "receiver_country", "channel", "amount", "currency", "usd")
+
+
+def accounts_step() -> Step:
+    """Dense integer keys for account ids, in id order (so the smallest key is the smallest id)."""
+    return Step("accounts", "SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS k FROM "
+                            "(SELECT sender_id AS id FROM txn UNION SELECT receiver_id AS id FROM txn) u")
 
 
 def flags_step(b: Backend, lib: r.Library, rates: pa.Table) -> Step:
@@ -42,7 +47,9 @@ def flags_step(b: Backend, lib: r.Library, rates: pa.Table) -> Step:
         sn, rn = (f"regexp_extract(lower({x}_name), {pat}, 1)" for x in ("sender", "receiver"))
         cols += f", ({sn} <> '' AND {sn} = {rn}) AS same_surname"
     # Narrow on purpose: names and references are read again only for the accounts that alert.
-    return Step("flags", f"SELECT {c.cols(FLAG_BASE)}{cols} FROM txn", c.params)
+    return Step("flags", f"SELECT t.row_no AS txn_id, s.k AS sender_id, rc.k AS receiver_id, "
+                         f"{c.cols(FLAG_BASE, 't.')}{cols} FROM txn t JOIN accounts s ON s.id = t.sender_id "
+                         f"JOIN accounts rc ON rc.id = t.receiver_id", c.params)
 
 
 def evidence_step(b: Backend, lib: r.Library, rates: pa.Table) -> tuple[Step, dict[str, pa.Table]]:
@@ -122,6 +129,7 @@ def screen_backend(b: Backend, lib: r.Library, rates: pa.Table, with_hits: bool 
     """Run the library over the table `txn` already registered on the backend."""
     timings: dict[str, float] = {}
     with _timed(timings, "flags"):
+        b.run(accounts_step())
         b.run(flags_step(b, lib, rates))
     ev, aux = evidence_step(b, lib, rates)
     for name, table in aux.items():
@@ -144,9 +152,22 @@ def screen_backend(b: Backend, lib: r.Library, rates: pa.Table, with_hits: bool 
         alerts = _assemble(b, lib)
     n = b.fetch(Step("count", "SELECT COUNT(*) AS n FROM flags")).column("n")[0].as_py()
     result = ScreenResult(alerts=alerts, n_transactions=int(n), engine=b.dialect.name, timings=timings)
-    if with_hits:  # every indicator hit, alerting or not: for tests and evaluation
-        result.hits = b.fetch_table("hits").to_pylist()
+    if with_hits:  # every indicator hit, alerting or not, with external ids: for tests and evaluation
+        result.hits = b.fetch(Step("fetch all hits", "SELECT ac.id AS account_id, h.role, h.indicator_id, "
+                                   "h.n_txn, h.total_usd, h.first_ts, h.last_ts, h.txn_ids FROM hits h "
+                                   "JOIN accounts ac ON ac.k = h.account_id")).to_pylist()
+        ids = _txn_ids(b, {x for h in result.hits for x in h["txn_ids"]})
+        for h in result.hits:
+            h["txn_ids"] = [ids[x] for x in h["txn_ids"]]
     return result
+
+
+def _txn_ids(b: Backend, rows: set[int]) -> dict[int, str]:
+    """Input row numbers -> transaction ids (only for the rows shown as evidence)."""
+    b.register_arrow("evidence_rows", pa.table({"row_no": pa.array(sorted(rows), pa.int64())}))
+    got = b.fetch(Step("fetch evidence ids", "SELECT t.row_no, t.txn_id FROM txn t "
+                                             "JOIN evidence_rows e ON e.row_no = t.row_no"))
+    return dict(zip(got["row_no"].to_pylist(), got["txn_id"].to_pylist(), strict=True))
 
 
 def _assemble(b: Backend, lib: r.Library) -> list[Alert]:
@@ -157,49 +178,52 @@ def _assemble(b: Backend, lib: r.Library) -> list[Alert]:
         ON h.account_id = a.account_id AND h.role = a.role""")).to_pylist()
     c = Ctx(d)
     attrs = b.fetch(Step("fetch alert accounts", " UNION ALL ".join(f"""
-        SELECT a.account_id, {c.bind(role)} AS role, MIN(f.{role}_name) AS name, MIN(f.{role}_country) AS country,
-               {d.sorted_distinct_list("f.channel")} AS channels
+        SELECT a.account_id, MIN(ac.id) AS ext_id, {c.bind(role)} AS role, MIN(f.{role}_name) AS name,
+               MIN(f.{role}_country) AS country, {d.sorted_distinct_list("f.channel")} AS channels
         FROM (SELECT DISTINCT account_id FROM scores WHERE role = {c.bind(role)}) a
-        JOIN txn f ON f.{role}_id = a.account_id GROUP BY a.account_id""" for role in ("sender", "receiver")),
+        JOIN accounts ac ON ac.k = a.account_id
+        JOIN txn f ON f.{role}_id = ac.id GROUP BY a.account_id""" for role in ("sender", "receiver")),
         c.params)).to_pylist()
-    by_acct: dict[tuple[str, str], list[Evidence]] = {}
+    ids = _txn_ids(b, {x for h in hits for x in h["txn_ids"]})
+    by_acct: dict[tuple[int, str], list[Evidence]] = {}
     for h in hits:
         by_acct.setdefault((h["account_id"], h["role"]), []).append(Evidence(
-            h["indicator_id"], int(h["n_txn"]), float(h["total_usd"]), int(h["first_ts"]), int(h["last_ts"]),
-            tuple(h["txn_ids"])))
+            h["indicator_id"], h["n_txn"], h["total_usd"], h["first_ts"], h["last_ts"],
+            tuple(map(ids.__getitem__, h["txn_ids"]))))
     info = {(a["account_id"], a["role"]): a for a in attrs}
     order = {ind.id: i for i, ind in enumerate(lib.indicators)}
     weights = {t.id: t.weights for t in lib.typologies}
-    alerts = []
+    alerts, keys = [], []
     for s in scores:
         key = (s["account_id"], s["role"])
+        keys.append(s["account_id"])
         fired = sorted((i for i in s["indicators"] if weights[s["typology"]].get(i, 0) > 0), key=order.__getitem__)
         ev = sorted((e for e in by_acct.get(key, []) if e.indicator_id in fired), key=lambda e: order[e.indicator_id])
         a = info.get(key, {})
-        alerts.append(Alert(s["account_id"], s["role"], s["typology"], float(s["score"]), float(s["threshold"]),
+        alerts.append(Alert(a["ext_id"], s["role"], s["typology"], float(s["score"]), float(s["threshold"]),
                             fired, ev, a.get("name") or "", a.get("country") or "", list(a.get("channels") or [])))
-    _link_networks(b, lib, alerts)
+    _link_networks(b, lib, alerts, keys)
     alerts.sort(key=lambda x: (-round(x.score, 6), x.typology, x.account_id, x.role))
     return alerts
 
 
-def _link_networks(b: Backend, lib: r.Library, alerts: list[Alert]) -> None:
+def _link_networks(b: Backend, lib: r.Library, alerts: list[Alert], keys: list[int]) -> None:
     """Alerts whose accounts pay or are paid by each other, or share a counterparty, form one network
     (payments counted: those of the network indicator's `of`, e.g. F1)."""
-    accounts = sorted({a.account_id for a in alerts})
+    accounts = sorted(set(keys))
     if not accounts:
         return
     of = next((lib.params(i.id).of for i in lib.indicators if i.kind == "network"), None)
-    b.register_arrow("alert_accounts", pa.table({"account_id": pa.array(accounts, pa.string())}))
+    b.register_arrow("alert_accounts", pa.table({"account_id": pa.array(accounts, pa.int64())}))
     c = Ctx(b.dialect)
     edges = b.fetch(Step("network edges", f"""
         SELECT DISTINCT f.sender_id, f.receiver_id FROM flags f
         JOIN alert_accounts a ON f.sender_id = a.account_id WHERE {c.of(of)}
         UNION SELECT DISTINCT f.sender_id, f.receiver_id FROM flags f
         JOIN alert_accounts a ON f.receiver_id = a.account_id WHERE {c.of(of)}""")).to_pylist()
-    parent: dict[str, str] = {}
+    parent: dict[int, int] = {}
 
-    def find(x: str) -> str:
+    def find(x: int) -> int:
         parent.setdefault(x, x)
         while parent[x] != x:
             parent[x] = parent[parent[x]]
@@ -210,12 +234,16 @@ def _link_networks(b: Backend, lib: r.Library, alerts: list[Alert]) -> None:
         ra, rb = find(e["sender_id"]), find(e["receiver_id"])
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
-    members: dict[str, set[str]] = {}
+    size: dict[int, int] = {}
     for acct in accounts:
-        members.setdefault(find(acct), set()).add(acct)
-    for a in alerts:
-        group = members[find(a.account_id)]
-        a.network_id = f"NET-{min(group)}" if len(group) > 1 else None
+        size[find(acct)] = size.get(find(acct), 0) + 1
+    # Named after the alerting account with the smallest id (keys follow id order): stable across runs.
+    first: dict[int, str] = {}
+    for a, k in sorted(zip(alerts, keys, strict=True), key=lambda ak: ak[1]):
+        first.setdefault(find(k), a.account_id)
+    for a, k in zip(alerts, keys, strict=True):
+        root = find(k)
+        a.network_id = f"NET-{first[root]}" if size[root] > 1 else None
 
 
 @contextmanager

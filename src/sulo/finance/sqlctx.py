@@ -12,6 +12,8 @@ from sulo.engine import Dialect
 DAY = 86_400
 HOUR = 3_600
 # Every evidence query yields exactly these columns, so the evidence of all indicators can be unioned.
+# Inside the job, account_id and txn_id are integers (dense account keys, input row numbers): windows and
+# joins on integers are several times cheaper than on strings. Alerts map them back at the end.
 EVIDENCE_COLUMNS = ("account_id", "role", "indicator_id", "txn_id", "ts", "usd")
 
 
@@ -66,6 +68,6 @@ def forward_mark_sql(c: Ctx, groups: list[str], base: str, points: str, window_s
             FROM (SELECT {g}, txn_id, ts, usd, 0 AS is_p FROM {base}
                   JOIN (SELECT DISTINCT {g} FROM {points}) pg USING ({g})
                   UNION ALL
-                  SELECT {g}, CAST(NULL AS {c.d.str_type}) AS txn_id, t AS ts, CAST(NULL AS DOUBLE) AS usd,
+                  SELECT {g}, CAST(NULL AS BIGINT) AS txn_id, t AS ts, CAST(NULL AS DOUBLE) AS usd,
                          1 AS is_p FROM {points}) marked
         ) fw WHERE is_p = 0 AND hit = 1"""
