@@ -199,7 +199,8 @@ _CHECKED_SQL = f"""
 # Normalised view: ts (epoch seconds) drives every time window; usd drives every USD threshold.
 _NORMALISE_SQL = """
     CREATE OR REPLACE TEMP VIEW txn AS
-    SELECT _row AS row_no, txn_id, p_ts AS "timestamp", ts, sender_id, coalesce(sender_name, '') AS sender_name, sender_country,
+    SELECT _row AS row_no, txn_id, p_ts AS "timestamp", ts,
+           sender_id, coalesce(sender_name, '') AS sender_name, sender_country,
            receiver_id, coalesce(receiver_name, '') AS receiver_name, receiver_country,
            p_amount AS amount, currency, channel, coalesce(reference, '') AS reference, usd
     FROM checked WHERE NOT bad

@@ -170,7 +170,8 @@ def pass_through_sql(c: Ctx, ind: str, p: r.PassThrough) -> str:
                 WHERE inbound = 1 GROUP BY acct, seg),
         outs AS (SELECT o.acct, o.seg FROM seg o JOIN ins ON o.acct = ins.acct AND o.seg = ins.seg
                  WHERE o.inbound = 0 AND ins.n_in >= {c.bind(p.min_inbound)}
-                   AND o.usd >= {c.bind(p.share_out)} * ins.s_in AND o.ts - ins.last_in <= {seconds(hours=p.window_hours)}),
+                   AND o.usd >= {c.bind(p.share_out)} * ins.s_in
+                   AND o.ts - ins.last_in <= {seconds(hours=p.window_hours)}),
         hit AS (SELECT seg.* FROM seg JOIN outs ON seg.acct = outs.acct AND seg.seg = outs.seg)
         {c.evidence("acct", "receiver", ind, "hit")}"""
 

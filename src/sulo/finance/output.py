@@ -54,6 +54,7 @@ def read_alert_rows(path: Path) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = list(json.loads(path.read_text(encoding="utf-8")))
         return rows
     if suffix == ".parquet":
-        return pq.read_table(path).to_pylist()
+        table_rows: list[dict[str, Any]] = pq.read_table(path).to_pylist()
+        return table_rows
     with path.open(newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))

@@ -255,15 +255,16 @@ def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
 
 def screen_file(path: Path, *, engine: str = "duckdb", library: r.Library | None = None,
                 rates: pa.Table | None = None, strict: bool = False, backend: Backend | None = None,
-                with_hits: bool = False) -> tuple[Loaded, ScreenResult]:
-    """Validate a transactions file and screen its clean rows; returns the load report and the alerts."""
+                with_hits: bool = False, con: Any = None) -> tuple[Loaded, ScreenResult]:
+    """Validate a transactions file and screen its clean rows; returns the load report and the alerts.
+    `con`: a DuckDB connection to load into (e.g. one with a memory limit); a new one by default."""
     lib = library or r.load_library()
     rates = rates if rates is not None else load_rates()
     started = time.perf_counter()
     if engine == "duckdb" and backend is None:
         from sulo.engine.duckdb_backend import DuckDBBackend
 
-        loaded = load_transactions(path, strict=strict, rates=rates)
+        loaded = load_transactions(path, strict=strict, rates=rates, con=con)
         b: Backend = DuckDBBackend(loaded.con)
     else:
         loaded = load_transactions(path, strict=strict, rates=rates)
