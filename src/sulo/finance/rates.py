@@ -47,7 +47,9 @@ def load_rates(path: Path | None = None) -> pa.Table:
         units.append(value)
     if not dates:
         raise ConfigError(str(path), "-", "no rates")
-    return pa.table({"valid_from": pa.array(dates, pa.timestamp("us", tz="UTC")),
+    # From integers: converting aware datetimes directly makes pyarrow import pandas (seconds).
+    micros = pa.array([int(d.timestamp()) * 1_000_000 for d in dates], pa.int64())
+    return pa.table({"valid_from": micros.cast(pa.timestamp("us", tz="UTC")),
                      "currency": currencies, "units_per_usd": units})
 
 
