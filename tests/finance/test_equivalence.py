@@ -11,12 +11,8 @@ from sulo.finance.screen import alerts_equal, screen_file
 
 
 @pytest.fixture(scope="module")
-def tiny_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from sulo.synth.world import generate_world
-
-    out = tmp_path_factory.mktemp("world")
-    generate_world(out, seed=11, size="tiny")
-    return out / "transactions.parquet"
+def tiny_world(world_tiny: Path) -> Path:
+    return world_tiny / "transactions.parquet"
 
 
 @pytest.mark.spark

@@ -69,3 +69,6 @@ class ScreenResult:
     engine: str
     timings: dict[str, float] = field(default_factory=dict)
     hits: list[dict[str, Any]] = field(default_factory=list)
+    # The payments named in the alerts' evidence, by txn_id: ts, sender_id, receiver_id, amount, currency,
+    # usd, channel, reference.
+    payments: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -149,9 +149,10 @@ def screen_backend(b: Backend, lib: r.Library, rates: pa.Table, with_hits: bool 
         b.run(Step("hits", " UNION ALL ".join(f"SELECT * FROM {b.dialect.ident(s)}" for s in sources)))
         b.run(scores_step(b, "scores", "hits"))
     with _timed(timings, "alerts"):
-        alerts = _assemble(b, lib)
+        alerts, payments = _assemble(b, lib)
     n = b.fetch(Step("count", "SELECT COUNT(*) AS n FROM flags")).column("n")[0].as_py()
-    result = ScreenResult(alerts=alerts, n_transactions=int(n), engine=b.dialect.name, timings=timings)
+    result = ScreenResult(alerts=alerts, n_transactions=int(n), engine=b.dialect.name, timings=timings,
+                          payments=payments)
     if with_hits:  # every indicator hit, alerting or not, with external ids: for tests and evaluation
         result.hits = b.fetch(Step("fetch all hits", "SELECT ac.id AS account_id, h.role, h.indicator_id, "
                                    "h.n_txn, h.total_usd, h.first_ts, h.last_ts, h.txn_ids FROM hits h "
@@ -164,13 +165,18 @@ def screen_backend(b: Backend, lib: r.Library, rates: pa.Table, with_hits: bool 
 
 def _txn_ids(b: Backend, rows: set[int]) -> dict[int, str]:
     """Input row numbers -> transaction ids (only for the rows shown as evidence)."""
-    b.register_arrow("evidence_rows", pa.table({"row_no": pa.array(sorted(rows), pa.int64())}))
-    got = b.fetch(Step("fetch evidence ids", "SELECT t.row_no, t.txn_id FROM txn t "
-                                             "JOIN evidence_rows e ON e.row_no = t.row_no"))
+    got = _evidence_payments(b, rows)
     return dict(zip(got["row_no"].to_pylist(), got["txn_id"].to_pylist(), strict=True))
 
 
-def _assemble(b: Backend, lib: r.Library) -> list[Alert]:
+def _evidence_payments(b: Backend, rows: set[int]) -> pa.Table:
+    b.register_arrow("evidence_rows", pa.table({"row_no": pa.array(sorted(rows), pa.int64())}))
+    return b.fetch(Step("fetch evidence payments", """
+        SELECT t.row_no, t.txn_id, t.ts, t.sender_id, t.receiver_id, t.amount, t.currency, t.usd, t.channel,
+               t.reference FROM txn t JOIN evidence_rows e ON e.row_no = t.row_no ORDER BY t.row_no"""))
+
+
+def _assemble(b: Backend, lib: r.Library) -> tuple[list[Alert], dict[str, dict[str, Any]]]:
     d = b.dialect
     scores = b.fetch(Step("fetch scores", "SELECT * FROM scores")).to_pylist()
     hits = b.fetch(Step("fetch alert hits", """
@@ -184,7 +190,8 @@ def _assemble(b: Backend, lib: r.Library) -> list[Alert]:
         JOIN accounts ac ON ac.k = a.account_id
         JOIN txn f ON f.{role}_id = ac.id GROUP BY a.account_id""" for role in ("sender", "receiver")),
         c.params)).to_pylist()
-    ids = _txn_ids(b, {x for h in hits for x in h["txn_ids"]})
+    payments = _evidence_payments(b, {x for h in hits for x in h["txn_ids"]})
+    ids = dict(zip(payments["row_no"].to_pylist(), payments["txn_id"].to_pylist(), strict=True))
     by_acct: dict[tuple[int, str], list[Evidence]] = {}
     for h in hits:
         by_acct.setdefault((h["account_id"], h["role"]), []).append(Evidence(
@@ -204,7 +211,7 @@ def _assemble(b: Backend, lib: r.Library) -> list[Alert]:
                             fired, ev, a.get("name") or "", a.get("country") or "", list(a.get("channels") or [])))
     _link_networks(b, lib, alerts, keys)
     alerts.sort(key=lambda x: (-round(x.score, 6), x.typology, x.account_id, x.role))
-    return alerts
+    return alerts, {p["txn_id"]: p for p in payments.drop_columns(["row_no"]).to_pylist()}
 
 
 def _link_networks(b: Backend, lib: r.Library, alerts: list[Alert], keys: list[int]) -> None:

@@ -1,0 +1,189 @@
+"""The finance stage's operations on the operational store: keep screenings and alerts, work on alerts
+(dispositions, audited), and build what the pages show (chart spec, linked tips, STR draft)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from sulo.errors import ConflictError, NotFoundError, Problem, ValidationError
+from sulo.finance.inputs import Loaded
+from sulo.finance.model import ScreenResult
+from sulo.finance.rules import Library
+from sulo.finance.tables import STATUSES, AlertPayment, FinanceAlert, Screening
+from sulo.store.audit import audit
+from sulo.store.db import utcnow
+
+HANDLE = re.compile(r"@([A-Za-z0-9_.]{3,})")
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def save_screening(session: Session, name: str, digest: str, engine: str, loaded: Loaded,
+                   result: ScreenResult, actor: str) -> Screening:
+    """Store a screening and its alerts. The same file twice changes nothing (the first one is returned)."""
+    existing = session.scalar(select(Screening).where(Screening.content_sha256 == digest))
+    if existing is not None:
+        return existing
+    scr = Screening(name=name[:300], content_sha256=digest, engine=engine, rows=loaded.n_rows,
+                    screened=loaded.n_clean, quarantined=loaded.n_quarantined, alert_count=len(result.alerts),
+                    quarantine=json.dumps([p.as_dict() for p in loaded.problems(200)], ensure_ascii=False),
+                    created_by=actor)
+    session.add(scr)
+    session.flush()
+    for a in result.alerts:
+        row = FinanceAlert(screening_id=scr.id, alert_key=a.alert_id, account_id=a.account_id,
+                           account_name=a.account_name, role=a.role, typology=a.typology, score=round(a.score, 3),
+                           threshold=a.threshold, indicators=";".join(a.indicators), country=a.country,
+                           channels=";".join(a.channels), network_id=a.network_id, status="open",
+                           evidence=json.dumps([e.as_dict() for e in a.evidence], ensure_ascii=False))
+        session.add(row)
+        session.flush()
+        txn_ids = sorted({t for e in a.evidence for t in e.txn_ids})
+        for t in txn_ids:
+            p = result.payments[t]
+            session.add(AlertPayment(alert_id=row.id, txn_id=t, at=dt.datetime.fromtimestamp(p["ts"], dt.UTC),
+                                     sender_id=p["sender_id"], receiver_id=p["receiver_id"],
+                                     amount=float(p["amount"]), currency=p["currency"], usd=float(p["usd"]),
+                                     channel=p["channel"], reference=p["reference"] or ""))
+    audit(session, actor, "finance:screen", f"finance_screening:{scr.id}",
+          {"file": name, "sha256": digest, "engine": engine, "rows": loaded.n_rows,
+           "quarantined": loaded.n_quarantined, "alerts": len(result.alerts)})
+    return scr
+
+
+def list_screenings(session: Session) -> list[Screening]:
+    return list(session.scalars(select(Screening).order_by(Screening.id.desc()).limit(50)))
+
+
+def queue(session: Session, *, typology: str | None = None, min_score: float | None = None,
+          country: str | None = None, channel: str | None = None, status: str | None = None,
+          limit: int = 200) -> list[FinanceAlert]:
+    """The alert queue, highest score first; every filter optional (values bound by SQLAlchemy)."""
+    q = select(FinanceAlert)
+    if typology:
+        q = q.where(FinanceAlert.typology == typology)
+    if min_score is not None:
+        q = q.where(FinanceAlert.score >= min_score)
+    if country:
+        q = q.where(FinanceAlert.country == country.upper())
+    if channel:
+        q = q.where(or_(FinanceAlert.channels == channel, FinanceAlert.channels.like(f"{channel};%"),
+                        FinanceAlert.channels.like(f"%;{channel}"), FinanceAlert.channels.like(f"%;{channel};%")))
+    if status:
+        q = q.where(FinanceAlert.status == status)
+    q = q.order_by(FinanceAlert.score.desc(), FinanceAlert.id).limit(max(1, min(limit, 1000)))
+    return list(session.scalars(q))
+
+
+def get_alert(session: Session, alert_id: int) -> FinanceAlert:
+    alert = session.get(FinanceAlert, alert_id)
+    if alert is None:
+        raise NotFoundError(f"no alert {alert_id}")
+    return alert
+
+
+def payments(session: Session, alert_id: int) -> list[AlertPayment]:
+    return list(session.scalars(select(AlertPayment).where(AlertPayment.alert_id == alert_id)
+                                .order_by(AlertPayment.at, AlertPayment.txn_id)))
+
+
+def network(session: Session, alert: FinanceAlert) -> list[FinanceAlert]:
+    """The other alerts of the same screening in the same network (F14 and shared counterparties)."""
+    if not alert.network_id:
+        return []
+    return list(session.scalars(select(FinanceAlert).where(
+        FinanceAlert.screening_id == alert.screening_id, FinanceAlert.network_id == alert.network_id,
+        FinanceAlert.id != alert.id).order_by(FinanceAlert.score.desc()).limit(100)))
+
+
+def set_disposition(session: Session, alert_id: int, status: str, reason: str, actor: str) -> FinanceAlert:
+    """open -> reviewed / escalated / dismissed (a dismissal needs a reason); every change is audited."""
+    if status not in STATUSES:
+        raise ValidationError(Problem(f"must be one of {', '.join(STATUSES)}", record=str(alert_id), field="status"))
+    reason = reason.strip()
+    if status == "dismissed" and not reason:
+        raise ValidationError(Problem("a dismissal needs a reason", record=str(alert_id), field="reason"))
+    alert = get_alert(session, alert_id)
+    before = alert.status
+    alert.status, alert.status_reason = status, reason
+    alert.updated_by, alert.updated_at = actor, utcnow()
+    audit(session, actor, "finance:disposition", f"finance_alert:{alert.id}",
+          {"from": before, "to": status, "reason": reason, "alert": alert.alert_key})
+    return alert
+
+
+def handles(pays: list[AlertPayment]) -> list[str]:
+    """Social-media handles (@name) written in the references of an alert's payments."""
+    return sorted({m.lower() for p in pays for m in HANDLE.findall(p.reference or "")})[:20]
+
+
+def linked_tips(session: Session, handle_names: list[str]) -> list[dict[str, Any]]:
+    """CyberTipline reports (tips stage) whose reported screen name equals a handle found in the alert's
+    payment references. Returns [] when there is none, or when no tips have been imported."""
+    if not handle_names:
+        return []
+    from sulo.tips.tables import TipIdentifier, TipReport
+
+    conds = [func.lower(TipIdentifier.raw).in_(handle_names + [f"@{h}" for h in handle_names])]
+    conds += [TipIdentifier.value.like(f"%:{h}") for h in handle_names]
+    rows = session.execute(
+        select(TipReport.report_id, TipReport.incident_at, TipReport.country, TipIdentifier.raw)
+        .join(TipIdentifier, TipIdentifier.report_pk == TipReport.id)
+        .where(TipIdentifier.kind == "screen_name", or_(*conds)).order_by(TipReport.incident_at).limit(50))
+    return [{"report_id": r, "incident_at": at, "country": c, "screen_name": raw} for r, at, c, raw in rows]
+
+
+def chart_spec(alert: FinanceAlert, pays: list[AlertPayment]) -> dict[str, Any]:
+    """Vega-Lite: the account's evidence payments over time (USD), one colour per counterparty."""
+    values = [{"at": p.at.strftime("%Y-%m-%dT%H:%M:%SZ"), "usd": round(p.usd, 2), "txn_id": p.txn_id,
+               "counterparty": p.receiver_id if p.sender_id == alert.account_id else p.sender_id,
+               "channel": p.channel} for p in pays]
+    return {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "width": "container", "height": 220,
+            "data": {"values": values}, "mark": {"type": "point", "filled": True, "tooltip": True},
+            "encoding": {"x": {"field": "at", "type": "temporal", "title": "time (UTC)"},
+                         "y": {"field": "usd", "type": "quantitative", "title": "USD"},
+                         "color": {"field": "counterparty", "type": "nominal"},
+                         "tooltip": [{"field": "txn_id"}, {"field": "at", "type": "temporal"},
+                                     {"field": "usd"}, {"field": "channel"}, {"field": "counterparty"}]}}
+
+
+def str_draft(session: Session, alert_id: int, lib: Library, actor: str, agency: str) -> dict[str, Any]:
+    """A suspicious transaction report draft for an escalated alert: structured data the analyst completes."""
+    alert = get_alert(session, alert_id)
+    if alert.status != "escalated":
+        raise ConflictError("an STR draft is made only for an escalated alert")
+    typ = next((t for t in lib.typologies if t.id == alert.typology), None)
+    titles = {i.id: i.title.en for i in lib.indicators}
+    pays = payments(session, alert_id)
+    evidence = json.loads(alert.evidence)
+    draft = {
+        "kind": "STR draft", "status": "draft - to be completed and filed by the reporting entity",
+        "prepared_by": actor, "agency": agency, "prepared_at": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "subject": {"account_id": alert.account_id, "name": alert.account_name, "country": alert.country,
+                    "role": alert.role, "channels": [c for c in alert.channels.split(";") if c]},
+        "grounds": {"typology": alert.typology, "typology_title": typ.title.en if typ else alert.typology,
+                    "score": alert.score, "threshold": alert.threshold, "network_id": alert.network_id,
+                    "indicators": [{"id": e["indicator_id"], "title": titles.get(e["indicator_id"], ""),
+                                    "transactions": e["n_txn"], "total_usd": round(e["total_usd"], 2),
+                                    "from": e["first"], "to": e["last"]} for e in evidence],
+                    "analyst_note": alert.status_reason},
+        "transactions": [{"txn_id": p.txn_id, "at": p.at.strftime("%Y-%m-%dT%H:%M:%SZ"), "sender": p.sender_id,
+                          "receiver": p.receiver_id, "amount": p.amount, "currency": p.currency,
+                          "usd": round(p.usd, 2), "channel": p.channel, "reference": p.reference} for p in pays],
+    }
+    audit(session, actor, "finance:str", f"finance_alert:{alert.id}", {"alert": alert.alert_key})
+    return draft
