@@ -101,8 +101,5 @@ def test_not_found(client_for: Callable[[str], Client], url: str) -> None:
 ])
 def test_forbidden(client_for: Callable[[str], Client], role: str, method: str, url: str) -> None:
     client = client_for(role)
-    if method == "post":
-        r = client.post_json(url, {"status": "reviewed"})
-    else:
-        r = client.get(url)
+    r = client.post_json(url, {"status": "reviewed"}) if method == "post" else client.get(url)
     assert r.status_code == 403
