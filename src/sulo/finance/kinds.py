@@ -202,17 +202,25 @@ def burst_sql(c: Ctx, ind: str, p: r.Burst, rates: pa.Table) -> str:
 
 
 def network_sql(c: Ctx, ind: str, p: r.Network, flagged: str) -> str:
-    """`flagged` is a registered table (account_id) of senders flagged by the first scoring pass."""
+    """`flagged` is a registered table (account_id, role) of the accounts flagged by the first scoring pass."""
+    fl = c.q(flagged)
+    fs = f"(SELECT account_id FROM {fl} WHERE role = {c.bind('sender')})"
+    fr = f"(SELECT account_id FROM {fl} WHERE role = {c.bind('receiver')})"
     parts = [f"""
         WITH src AS (SELECT sender_id, receiver_id, txn_id, ts, usd FROM flags WHERE {c.of(p.of)}),
-        fp AS (SELECT src.* FROM src JOIN {c.q(flagged)} fl ON src.sender_id = fl.account_id),
+        fp AS (SELECT src.* FROM src JOIN {fs} f ON src.sender_id = f.account_id),
         rcv AS (SELECT receiver_id FROM fp GROUP BY receiver_id
                 HAVING COUNT(DISTINCT sender_id) >= {c.bind(p.min_flagged_senders)}),
         r_hit AS (SELECT fp.* FROM fp JOIN rcv USING (receiver_id)),
         shared AS (SELECT DISTINCT receiver_id FROM fp),
         s_hit AS (SELECT src.* FROM src JOIN shared USING (receiver_id)
-                  LEFT JOIN {c.q(flagged)} fl ON src.sender_id = fl.account_id WHERE fl.account_id IS NULL)
+                  LEFT JOIN {fs} f ON src.sender_id = f.account_id WHERE f.account_id IS NULL),
+        r1_hit AS (SELECT src.* FROM src JOIN {fr} g ON src.receiver_id = g.account_id
+                   LEFT JOIN {fs} f ON src.sender_id = f.account_id WHERE f.account_id IS NULL)
         {c.evidence("receiver_id", "receiver", ind, "r_hit")}"""]
     if p.two_hop_senders:
         parts.append(c.evidence("sender_id", "sender", ind, "s_hit"))
-    return " UNION ALL ".join(parts)
+    if p.expand_from_receivers:
+        parts.append(c.evidence("sender_id", "sender", ind, "r1_hit"))
+    # Both expansions may name the same payment: keep one evidence row per account, role and payment.
+    return "SELECT DISTINCT * FROM (" + " UNION ALL ".join(parts) + ") n"

@@ -115,9 +115,11 @@ class Burst(StrictModel):
 
 class Network(StrictModel):
     of: str | None = None
-    flagged_by: list[str] = Field(min_length=1)  # typologies whose sender alerts count as flagged
+    flagged_by: list[str] = Field(min_length=1)  # typologies whose first-pass alerts count as flagged
     min_flagged_senders: int = Field(ge=1)
     two_hop_senders: bool = True
+    # Also: a sender paying a flagged receiver (1 hop), for typologies that flag receivers first.
+    expand_from_receivers: bool = False
 
 
 KINDS: dict[str, type[StrictModel]] = {

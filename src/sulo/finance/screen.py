@@ -118,8 +118,8 @@ def network_steps(b: Backend, lib: r.Library) -> list[Step]:
             continue
         c = Ctx(b.dialect)
         typs = c.bind_list(list(p.flagged_by))
-        steps.append(Step(f"flagged_{ind.id}", f"SELECT DISTINCT account_id FROM scores1 "
-                          f"WHERE role = {c.bind('sender')} AND typology IN {typs}", dict(c.params)))
+        steps.append(Step(f"flagged_{ind.id}", f"SELECT DISTINCT account_id, role FROM scores1 "
+                          f"WHERE typology IN {typs}", dict(c.params)))
         c2 = Ctx(b.dialect)
         steps.append(Step(f"evidence_{ind.id}", kinds.network_sql(c2, ind.id, p, f"flagged_{ind.id}"), c2.params))
     return steps
