@@ -10,6 +10,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -144,3 +145,25 @@ def test_killed_import_reruns_to_exactly_once(engine: Engine, db_url: str, tips_
     with Session(engine) as s:
         per_report = s.execute(select(TipIdentifier.report_pk, func.count()).group_by(TipIdentifier.report_pk)).all()
     assert len(per_report) == 600 and all(n == 1 for _, n in per_report)
+
+
+def test_worker_pool_gives_the_same_rows_as_one_process(engine: Engine, tips_ctx: TipsContext,
+                                                         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pool only starts on large inputs; force it on a small one and compare with the inline path."""
+    import sulo.tips.prepare as prepare
+    from sulo.tips.importer import Importer
+
+    folder = _write(tmp_path / "batch", {f"{i}.xml": report_xml(str(2000 + i), esp_id=f"u-{i % 7}")
+                                         for i in range(40)} | {"bad.xml": b"<not xml"})
+    monkeypatch.setattr(prepare, "MIN_PARALLEL", 5)
+    monkeypatch.setattr(prepare, "BATCH", 3)
+    pooled = Importer(engine, tips_ctx.enricher, ["PH", "ID"], chunk_size=16, workers=2).import_paths([folder])
+    assert (pooled.imported, pooled.quarantined) == (40, 1)
+    with Session(engine) as s:
+        rows = s.execute(select(TipReport.report_id, TipIdentifier.value, TipReport.incident_at)
+                         .join(TipIdentifier, TipIdentifier.report_pk == TipReport.id)
+                         .order_by(TipReport.report_id)).all()
+    assert [r[1] for r in rows] == [f"examplesocial:u-{(int(r[0]) - 2000) % 7}" for r in rows]
+    assert all(r[2].tzinfo is not None for r in rows)
+    again = Importer(engine, tips_ctx.enricher, ["PH", "ID"], workers=1).import_paths([folder])
+    assert (again.imported, again.unchanged, again.quarantined) == (0, 40, 0)

@@ -15,7 +15,7 @@ from sulo.tips.canon import (
     canonical_username,
 )
 from sulo.tips.enrich import IpEnricher
-from sulo.tips.model import Digests, ParsedReport, ReportedPerson
+from sulo.tips.model import Digests, ParsedReport, ReportedPerson, compress_raw
 
 PRODUCTION_ANNOTATIONS = frozenset({"physicalHarm", "infant", "sadisticOnlineExploitation"})
 
@@ -56,7 +56,7 @@ def extract(report: ParsedReport, source: str, enricher: IpEnricher, home: froze
         "victim_count": len(report.victims),
         "victim_in_country": any(v.country in home for v in report.victims),
         "viral": "viral" in file_annotations,
-        "raw": digests.raw,
+        "raw": compress_raw(digests.raw),
     }, ip_events=ips)
     default_region = country if country else None
     for person in report.persons:

@@ -9,7 +9,6 @@ input is quarantined with its reason; the rest of the batch goes in.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,15 +17,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, tuple_
 
-from sulo.errors import Problem, ValidationError
+from sulo.errors import Problem
 from sulo.store.db import utcnow
+from sulo.tips.bulk import write_reports
 from sulo.tips.enrich import IpEnricher
-from sulo.tips.extract import extract
 from sulo.tips.intake import Item, Refused, iter_items
-from sulo.tips.jsonfmt import iter_csv, iter_json
-from sulo.tips.model import Digests, ParsedReport, xml_digests
-from sulo.tips.parser import parse_report
-from sulo.tips.tables import TipConflict, TipFile, TipIdentifier, TipIpEvent, TipQuarantine, TipReport
+from sulo.tips.prepare import Prepared, Quarantined, prepare_all
+from sulo.tips.tables import TipConflict, TipQuarantine, TipReport
 
 CHUNK = 2000
 _IN_BATCH = 500  # bound parameters per IN (...) query, well under SQLite's limit
@@ -47,17 +44,18 @@ class ImportResult:
 
 @dataclass
 class _Pending:
-    reports: list[tuple[str, ParsedReport, Digests]] = field(default_factory=list)
+    reports: list[Prepared] = field(default_factory=list)
     quarantine: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Importer:
     def __init__(self, engine: Engine, enricher: IpEnricher, home_countries: Iterable[str],
-                 chunk_size: int = CHUNK) -> None:
+                 chunk_size: int = CHUNK, workers: int | None = None) -> None:
         self.engine = engine
         self.enricher = enricher
         self.home = frozenset(home_countries)
         self.chunk_size = chunk_size
+        self.workers = workers  # processes that parse and enrich (None: one per core, at most 4)
 
     def import_paths(self, paths: Sequence[Path], progress: Callable[[int], None] | None = None
                      ) -> ImportResult:
@@ -67,8 +65,13 @@ class Importer:
                      ) -> ImportResult:
         result = ImportResult()
         pending = _Pending()
-        for item in items:
-            self._take(item, pending, result)
+        for prepared in prepare_all(items, self.enricher, self.home, self.engine.dialect, self.workers):
+            for one in prepared:
+                if isinstance(one, Quarantined):
+                    result.problems.append(one.problem)
+                    pending.quarantine.append(one.row)
+                else:
+                    pending.reports.append(one)
             if progress:
                 progress(1)
             if len(pending.reports) >= self.chunk_size or len(pending.quarantine) >= self.chunk_size:
@@ -77,92 +80,46 @@ class Importer:
         self._flush(pending, result)
         return result
 
-    def _take(self, item: Item | Refused, pending: _Pending, result: ImportResult) -> None:
-        if isinstance(item, Refused):
-            self._quarantine(pending, result, item.source, Problem(item.reason, record=item.source),
-                             item.data_sha256)
-            return
-        sha = hashlib.sha256(item.data).hexdigest()
-        if item.kind == "xml":
-            try:
-                report = parse_report(item.data, item.source)
-                pending.reports.append((item.source, report, xml_digests(item.data)))
-            except ValidationError as exc:
-                self._quarantine(pending, result, item.source, exc.problems[0], sha, str(exc))
-            return
-        records = iter_json(item.data, item.source) if item.kind == "json" else iter_csv(item.data, item.source)
-        for record in records:
-            if isinstance(record, ValidationError):
-                self._quarantine(pending, result, item.source, record.problems[0], sha, str(record))
-            else:
-                pending.reports.append((item.source, record, record.digests()))
-
-    @staticmethod
-    def _quarantine(pending: _Pending, result: ImportResult, source: str, problem: Problem, sha: str,
-                    reason: str | None = None) -> None:
-        result.problems.append(problem)
-        pending.quarantine.append({
-            "source": source[-500:], "record": (problem.record or "")[:500] or None,
-            "field": (problem.field or "")[:300] or None, "reason": reason or problem.message,
-            # Quarantine is idempotent too: keyed on the source and on what was wrong with it.
-            "content_sha256": hashlib.sha256(f"{sha}|{problem.record}|{problem.field}".encode()).hexdigest(),
-        })
-
     def _flush(self, pending: _Pending, result: ImportResult) -> None:
+        """One transaction: every row of every report in the chunk, or none of them."""
         if not pending.reports and not pending.quarantine:
             return
         with self.engine.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                # A bigger page cache for this connection: index inserts into ~100 MB of tables thrash the
+                # 2 MB default. Memory only; durability is untouched (WAL + synchronous=NORMAL stay).
+                conn.exec_driver_sql("PRAGMA cache_size=-131072")
             new, conflicts = self._split_new(conn, pending.reports, result)
-            self._write_reports(conn, new)
+            write_reports(conn, new)
             result.imported += len(new)
             result.conflicts += _insert_missing(conn, TipConflict, ("report_id", "new_fingerprint"), conflicts)
             result.quarantined += _insert_missing(conn, TipQuarantine, ("source", "content_sha256"),
                                                   pending.quarantine)
 
-    def _split_new(self, conn: Connection, reports: list[tuple[str, ParsedReport, Digests]], result: ImportResult
-                   ) -> tuple[list[tuple[str, ParsedReport, Digests]], list[dict[str, Any]]]:
-        ids = list({r.report_id for _, r, _d in reports})
+    @staticmethod
+    def _split_new(conn: Connection, reports: list[Prepared], result: ImportResult
+                   ) -> tuple[list[Prepared], list[dict[str, Any]]]:
+        ids = list({r.report_id for r in reports})
         known: dict[str, str] = {}
         for start in range(0, len(ids), _IN_BATCH):
             part = ids[start:start + _IN_BATCH]
             rows = conn.execute(select(TipReport.report_id, TipReport.fingerprint)
                                 .where(TipReport.report_id.in_(part)))
             known.update({row.report_id: row.fingerprint for row in rows})
-        new: list[tuple[str, ParsedReport, Digests]] = []
+        new: list[Prepared] = []
         conflicts: list[dict[str, Any]] = []
-        for source, report, digests in reports:
-            fingerprint = digests.fingerprint
+        for report in reports:
             existing = known.get(report.report_id)
             if existing is None:
-                known[report.report_id] = fingerprint
-                new.append((source, report, digests))
-            elif existing == fingerprint:
+                known[report.report_id] = report.fingerprint
+                new.append(report)
+            elif existing == report.fingerprint:
                 result.unchanged += 1
             else:
                 conflicts.append({"report_id": report.report_id, "existing_fingerprint": existing,
-                                  "new_fingerprint": fingerprint, "source": source[-500:],
-                                  "raw": json.dumps({"source": source}), "created_at": utcnow()})
+                                  "new_fingerprint": report.fingerprint, "source": report.source[-500:],
+                                  "raw": json.dumps({"source": report.source}), "created_at": utcnow()})
         return new, conflicts
-
-    def _write_reports(self, conn: Connection, new: list[tuple[str, ParsedReport, Digests]]) -> None:
-        if not new:
-            return
-        extracted = [extract(report, source, self.enricher, self.home, digests)
-                     for source, report, digests in new]
-        now = utcnow()
-        report_rows = [{**rows.report, "imported_at": now} for rows in extracted]
-        pks = conn.execute(insert(TipReport).returning(TipReport.id, sort_by_parameter_order=True),
-                           report_rows).scalars().all()
-        idents: list[dict[str, Any]] = []
-        ips: list[dict[str, Any]] = []
-        files: list[dict[str, Any]] = []
-        for pk, rows in zip(pks, extracted, strict=True):
-            idents.extend({**r, "report_pk": pk} for r in rows.identifiers)
-            ips.extend({**r, "report_pk": pk} for r in rows.ip_events)
-            files.extend({**r, "report_pk": pk} for r in rows.files)
-        for table, rows_ in ((TipIdentifier, idents), (TipIpEvent, ips), (TipFile, files)):
-            if rows_:
-                conn.execute(insert(table), rows_)
 
 
 def _insert_missing(conn: Connection, table: Any, key: tuple[str, str], rows: list[dict[str, Any]]) -> int:

@@ -10,7 +10,10 @@ file when the id cannot be read) and the field path.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import re
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from lxml import etree
 
@@ -79,42 +82,53 @@ def _strip_namespaces(root: etree._Element) -> None:
             el.tag = el.tag.split("}", 1)[1]
 
 
+_Kids = dict[str, list[etree._Element]]
+_HEX = re.compile(r"[0-9a-f]{16,128}")
+_REPORT_ID_RE = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_NO_KIDS: _Kids = {}
+
+
+def _kids(el: etree._Element | None) -> _Kids:
+    """Children by tag, in document order, from one pass over the element (lxml builds a Python proxy
+    per child touched; touching each once is what makes this parser fast)."""
+    if el is None:
+        return _NO_KIDS
+    out: _Kids = {}
+    for c in el:
+        tag = c.tag
+        if type(tag) is str:  # comments / PIs / entity nodes have a function as their tag
+            found = out.get(tag)
+            if found is None:
+                out[tag] = [c]
+            else:
+                found.append(c)
+    return out
+
+
+def _first(kids: _Kids, tag: str) -> etree._Element | None:
+    found = kids.get(tag)
+    return found[0] if found else None
+
+
 class _Reader:
-    """Walks one <report>; collects every problem so one error lists them all."""
+    """Walks one <report> once; collects every problem so one error lists them all. Field paths are
+    built only when something is wrong (most reports have no problem at all)."""
 
     def __init__(self, root: etree._Element, source: str) -> None:
         self.root = root
         self.record = source
         self.problems: list[Problem] = []
-        # One pass over each element's children, then dict look-ups: several times faster than find()
-        # per field on the ~30 fields of a report.
-        self._kids: dict[etree._Element, dict[str, etree._Element]] = {}
-
-    def child(self, el: etree._Element | None, tag: str) -> etree._Element | None:
-        if el is None:
-            return None
-        kids = self._kids.get(el)
-        if kids is None:
-            kids = {}
-            for c in el:
-                if isinstance(c.tag, str):
-                    kids.setdefault(c.tag, c)
-            self._kids[el] = kids
-        return kids.get(tag)
 
     def fail(self, field: str, message: str) -> None:
         self.problems.append(Problem(message, record=self.record, field=field))
 
-    def text(self, el: etree._Element | None, path: str, field: str) -> str | None:
-        found: etree._Element | None = el
-        for tag in path.split("/"):
-            found = self.child(found, tag)
-            if found is None:
-                return None
-        assert found is not None
-        value = (found.text or "").strip()
+    def text(self, kids: _Kids, tag: str, base: str) -> str | None:
+        found = kids.get(tag)
+        if not found:
+            return None
+        value = (found[0].text or "").strip()
         if len(value) > MAX_FIELD_CHARS:
-            self.fail(field, f"longer than {MAX_FIELD_CHARS} characters")
+            self.fail(f"{base}{tag}", f"longer than {MAX_FIELD_CHARS} characters")
             return None
         return value or None
 
@@ -153,134 +167,139 @@ class _Reader:
         return int(value)
 
     def read(self) -> ParsedReport:
-        root = self.root
-        report_id = self.text(root, "reportId", "reportId")
+        top = _kids(self.root)
+        report_id = self.text(top, "reportId", "")
         if report_id is None:
             self.fail("reportId", "required")
-        elif not re.fullmatch(r"[A-Za-z0-9._-]{1,64}", report_id):
+        elif not _REPORT_ID_RE.fullmatch(report_id):
             self.fail("reportId", f"not a report number: {report_id[:40]!r}")
         else:
             self.record = report_id
-        summary = self.child(root, "incidentSummary")
-        incident_type = self.text(summary, "incidentType", "incidentSummary/incidentType")
+        summary = _kids(_first(top, "incidentSummary"))
+        base = "incidentSummary/"
+        incident_type = self.text(summary, "incidentType", base)
         if incident_type is None:
             self.fail("incidentSummary/incidentType", "required")
-        incident_at = self.time(self.text(summary, "incidentDateTime", "incidentSummary/incidentDateTime"),
-                                "incidentSummary/incidentDateTime", required=True)
-        annotations = _flags(summary.find("reportAnnotations") if summary is not None else None)
-        reporter = self.child(root, "reporter")
-        details = self.child(root, "internetDetails")
-        persons = tuple(self.person(el, i) for i, el in enumerate(root.iterfind("personOrUserReported")))
-        recipients = tuple(self.recipient(el, i) for i, el in enumerate(root.iterfind("intendedRecipient")))
-        victims = tuple(self.victim(el, i) for i, el in enumerate(root.iterfind("victim")))
-        files = tuple(self.file(el, i) for i, el in enumerate(root.iterfind("fileDetails")))
-        extra = tuple(sorted({c.tag for c in root if isinstance(c.tag, str) and c.tag not in _KNOWN_TOP}))
+        incident_at = self.time(self.text(summary, "incidentDateTime", base), "incidentSummary/incidentDateTime",
+                                required=True)
+        annotations = _flags(_first(summary, "reportAnnotations"))
+        persons = tuple(self.person(el, i) for i, el in enumerate(top.get("personOrUserReported", ())))
+        recipients = tuple(self.recipient(el, i) for i, el in enumerate(top.get("intendedRecipient", ())))
+        victims = tuple(self.victim(el, i) for i, el in enumerate(top.get("victim", ())))
+        files = tuple(self.file(el, i) for i, el in enumerate(top.get("fileDetails", ())))
+        extra = tuple(sorted(t for t in top if t not in _KNOWN_TOP))
         if self.problems:
             raise ValidationError(self.problems)
         assert report_id is not None and incident_type is not None and incident_at is not None
+        reporter = _kids(_first(top, "reporter"))
+        details = _kids(_first(top, "internetDetails"))
+        # Read after the check above, as before: an over-long value here is dropped (None), not an error.
         return ParsedReport(
             report_id=report_id, incident_type=incident_type, incident_at=incident_at,
             annotations=annotations,
-            esp_name=self.text(reporter, "espName", "reporter/espName"),
-            reporter_email=self.text(reporter, "reportingPerson/email", "reporter/reportingPerson/email"),
-            urls=_texts(details, "webPageIncident/url"),
-            chat_clients=_texts(details, "chatImIncident/chatClient"),
+            esp_name=self.text(reporter, "espName", "reporter/"),
+            reporter_email=self.text(_kids(_first(reporter, "reportingPerson")), "email",
+                                     "reporter/reportingPerson/"),
+            urls=_texts(details, "webPageIncident", "url"),
+            chat_clients=_texts(details, "chatImIncident", "chatClient"),
             persons=persons, recipients=recipients, victims=victims, files=files,
-            additional_info=self.text(root, "additionalInfo", "additionalInfo"), extra=extra,
+            additional_info=self.text(top, "additionalInfo", ""), extra=extra,
         )
 
     def person(self, el: etree._Element, i: int) -> ReportedPerson:
-        base = f"personOrUserReported[{i}]"
-        who = self.child(el, "personOrUserReportedPerson")
+        base = f"personOrUserReported[{i}]/"
+        k = _kids(el)
+        who = _kids(_first(k, "personOrUserReportedPerson"))
         emails = tuple(
-            Email(value, self.boolean(e.get("verified"), f"{base}/personOrUserReportedPerson/email/@verified"))
-            for e in (who.iterfind("email") if who is not None else ())
-            if (value := (e.text or "").strip())
+            Email(value, self.boolean(e.get("verified"), f"{base}personOrUserReportedPerson/email/@verified"))
+            for e in who.get("email", ()) if (value := (e.text or "").strip())
         )
         phones = tuple(
             Phone(value, (p.get("countryCode") or "").strip().lstrip("+") or None)
-            for p in (who.iterfind("phone") if who is not None else ())
-            if (value := (p.text or "").strip())
+            for p in who.get("phone", ()) if (value := (p.text or "").strip())
         )
-        events = tuple(self.ip_event(ev, f"{base}/ipCaptureEvent[{j}]")
-                       for j, ev in enumerate(el.iterfind("ipCaptureEvent")))
-        devices = tuple(
-            Device((d.findtext("idType") or "").strip() or "unknown", value)
-            for d in el.iterfind("deviceId") if (value := (d.findtext("idValue") or "").strip())
-        )
+        events = tuple(self.ip_event(ev, base, j) for j, ev in enumerate(k.get("ipCaptureEvent", ())))
+        devices = tuple(self.devices(k.get("deviceId", ())))
+        address = _kids(_first(who, "address"))
+        where = _kids(_first(k, "estimatedLocation"))
         return ReportedPerson(
-            first_name=self.text(who, "firstName", f"{base}/firstName"),
-            last_name=self.text(who, "lastName", f"{base}/lastName"),
+            first_name=self.text(who, "firstName", base), last_name=self.text(who, "lastName", base),
             emails=emails, phones=phones,
-            address_city=self.text(who, "address/city", f"{base}/address/city"),
-            address_state=self.text(who, "address/state", f"{base}/address/state"),
-            address_country=_country(self.text(who, "address/country", f"{base}/address/country")),
-            esp_identifier=self.text(el, "espIdentifier", f"{base}/espIdentifier"),
-            esp_service=self.text(el, "espService", f"{base}/espService"),
-            screen_name=self.text(el, "screenName", f"{base}/screenName"),
-            display_name=self.text(el, "displayName", f"{base}/displayName"),
-            profile_url=self.text(el, "profileUrl", f"{base}/profileUrl"),
+            address_city=self.text(address, "city", f"{base}address/"),
+            address_state=self.text(address, "state", f"{base}address/"),
+            address_country=_country(self.text(address, "country", f"{base}address/")),
+            esp_identifier=self.text(k, "espIdentifier", base), esp_service=self.text(k, "espService", base),
+            screen_name=self.text(k, "screenName", base), display_name=self.text(k, "displayName", base),
+            profile_url=self.text(k, "profileUrl", base),
             ip_events=events, devices=devices,
-            prior_reports=_texts(el, "priorCTReports"),
-            est_city=self.text(el, "estimatedLocation/city", f"{base}/estimatedLocation/city"),
-            est_region=self.text(el, "estimatedLocation/region", f"{base}/estimatedLocation/region"),
-            est_country=_country(self.text(el, "estimatedLocation/countryCode",
-                                           f"{base}/estimatedLocation/countryCode")),
+            prior_reports=_texts(k, None, "priorCTReports"),
+            est_city=self.text(where, "city", f"{base}estimatedLocation/"),
+            est_region=self.text(where, "region", f"{base}estimatedLocation/"),
+            est_country=_country(self.text(where, "countryCode", f"{base}estimatedLocation/")),
         )
 
-    def ip_event(self, el: etree._Element, base: str) -> IpEvent:
-        ip = self.text(el, "ipAddress", f"{base}/ipAddress")
+    @staticmethod
+    def devices(elements: Iterable[etree._Element]) -> Iterator[Device]:
+        for d in elements:
+            k = _kids(d)
+            value = _first_text(k, "idValue")
+            if value:
+                yield Device(_first_text(k, "idType") or "unknown", value)
+
+    def ip_event(self, el: etree._Element, person: str, j: int) -> IpEvent:
+        base = f"{person}ipCaptureEvent[{j}]/"
+        k = _kids(el)
+        ip = self.text(k, "ipAddress", base)
         if ip is None:
-            self.fail(f"{base}/ipAddress", "required in an ipCaptureEvent")
+            self.fail(f"{base}ipAddress", "required in an ipCaptureEvent")
             ip = ""
         elif not _valid_ip(ip):
-            self.fail(f"{base}/ipAddress", f"not an IP address: {ip[:60]!r}")
+            self.fail(f"{base}ipAddress", f"not an IP address: {ip[:60]!r}")
         return IpEvent(
-            ip=ip, event_name=self.text(el, "eventName", f"{base}/eventName"),
-            at=self.time(self.text(el, "dateTime", f"{base}/dateTime"), f"{base}/dateTime"),
-            possible_proxy=self.boolean(self.text(el, "possibleProxy", f"{base}/possibleProxy"),
-                                        f"{base}/possibleProxy"),
+            ip=ip, event_name=self.text(k, "eventName", base),
+            at=self.time(self.text(k, "dateTime", base), f"{base}dateTime"),
+            possible_proxy=self.boolean(self.text(k, "possibleProxy", base), f"{base}possibleProxy"),
         )
 
     def recipient(self, el: etree._Element, i: int) -> Recipient:
-        base = f"intendedRecipient[{i}]"
+        base = f"intendedRecipient[{i}]/"
+        k = _kids(el)
         return Recipient(
-            screen_name=self.text(el, "screenName", f"{base}/screenName"),
-            esp_identifier=self.text(el, "espIdentifier", f"{base}/espIdentifier"),
-            age=self.integer(self.text(el, "age", f"{base}/age"), f"{base}/age"),
-            age_range=self.text(el, "ageRange", f"{base}/ageRange"),
+            screen_name=self.text(k, "screenName", base), esp_identifier=self.text(k, "espIdentifier", base),
+            age=self.integer(self.text(k, "age", base), f"{base}age"), age_range=self.text(k, "ageRange", base),
         )
 
     def victim(self, el: etree._Element, i: int) -> Victim:
-        base = f"victim[{i}]"
+        base = f"victim[{i}]/"
+        k = _kids(el)
+        person = _kids(_first(k, "victimPerson"))
+        where = _kids(_first(k, "estimatedLocation"))
         return Victim(
-            age=self.integer(self.text(el, "victimPerson/age", f"{base}/victimPerson/age"),
-                             f"{base}/victimPerson/age"),
-            age_range=self.text(el, "victimPerson/ageRange", f"{base}/victimPerson/ageRange"),
-            sex=self.text(el, "victimPerson/sex", f"{base}/victimPerson/sex"),
-            country=_country(self.text(el, "estimatedLocation/countryCode",
-                                       f"{base}/estimatedLocation/countryCode")),
+            age=self.integer(self.text(person, "age", f"{base}victimPerson/"), f"{base}victimPerson/age"),
+            age_range=self.text(person, "ageRange", f"{base}victimPerson/"),
+            sex=self.text(person, "sex", f"{base}victimPerson/"),
+            country=_country(self.text(where, "countryCode", f"{base}estimatedLocation/")),
         )
 
     def file(self, el: etree._Element, i: int) -> FileEntry:
-        base = f"fileDetails[{i}]"
+        base = f"fileDetails[{i}]/"
+        k = _kids(el)
         hashes: dict[str, str] = {}
-        for h in el.iterfind("originalFileHash"):
+        for h in k.get("originalFileHash", ()):
             kind = (h.get("hashType") or "").strip().upper()
             value = (h.text or "").strip().lower()
             if not value:
                 continue
-            if not re.fullmatch(r"[0-9a-f]{16,128}", value):
-                self.fail(f"{base}/originalFileHash[@hashType={kind}]", "not a hexadecimal hash")
+            if not _HEX.fullmatch(value):
+                self.fail(f"{base}originalFileHash[@hashType={kind}]", "not a hexadecimal hash")
                 continue
             hashes.setdefault(kind, value)
         return FileEntry(
-            file_name=self.text(el, "fileName", f"{base}/fileName"),
+            file_name=self.text(k, "fileName", base),
             md5=hashes.get("MD5"), sha1=hashes.get("SHA1"), pdq=hashes.get("PDQ"),
-            annotations=_flags(el.find("fileAnnotations")),
-            industry_classification=self.text(el, "industryClassification", f"{base}/industryClassification"),
-            publicly_available=self.boolean(self.text(el, "publiclyAvailable", f"{base}/publiclyAvailable"),
-                                            f"{base}/publiclyAvailable"),
+            annotations=_flags(_first(k, "fileAnnotations")),
+            industry_classification=self.text(k, "industryClassification", base),
+            publicly_available=self.boolean(self.text(k, "publiclyAvailable", base), f"{base}publiclyAvailable"),
         )
 
 
@@ -288,22 +307,26 @@ def _flags(el: etree._Element | None) -> tuple[str, ...]:
     """Annotation flags are empty elements: their names are the values."""
     if el is None:
         return ()
-    return tuple(sorted({c.tag for c in el if isinstance(c.tag, str)}))
+    return tuple(sorted({c.tag for c in el if type(c.tag) is str}))
 
 
-def _texts(el: etree._Element | None, path: str) -> tuple[str, ...]:
-    if el is None:
-        return ()
-    return tuple(v for f in el.iterfind(path) if (v := (f.text or "").strip()))
+def _first_text(kids: _Kids, tag: str) -> str:
+    found = kids.get(tag)
+    return (found[0].text or "").strip() if found else ""
+
+
+def _texts(kids: _Kids, parent: str | None, tag: str) -> tuple[str, ...]:
+    """Non-empty texts of kids[parent][*]/tag (or of kids[tag] when parent is None)."""
+    holders = [kids] if parent is None else [_kids(p) for p in kids.get(parent, ())]
+    return tuple(v for h in holders for f in h.get(tag, ()) if (v := (f.text or "").strip()))
 
 
 def _country(value: str | None) -> str | None:
     return value.upper() if value else None
 
 
+@lru_cache(maxsize=65536)
 def _valid_ip(value: str) -> bool:
-    import ipaddress
-
     try:
         ipaddress.ip_address(value)
     except ValueError:

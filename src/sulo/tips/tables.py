@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sulo.store.db import Base, UTCDateTime, utcnow
@@ -39,7 +39,8 @@ class TipReport(Base):
     viral: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     duplicate_of: Mapped[str | None] = mapped_column(String(64))
     subject_key: Mapped[str | None] = mapped_column(String(80), index=True)
-    raw: Mapped[str] = mapped_column(Text, nullable=False)  # the parsed record as JSON (no media exists)
+    # The record as received, zlib-compressed (model.compress_raw / raw_text); no media exists.
+    raw: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
 
 

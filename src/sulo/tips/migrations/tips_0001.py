@@ -101,7 +101,7 @@ def upgrade() -> None:
         sa.Column("viral", sa.Boolean(), nullable=False),
         sa.Column("duplicate_of", sa.String(length=64), nullable=True),
         sa.Column("subject_key", sa.String(length=80), nullable=True),
-        sa.Column("raw", sa.Text(), nullable=False),
+        sa.Column("raw", sa.LargeBinary(), nullable=False),
         sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tips_report")),
         sa.UniqueConstraint("report_id", name=op.f("uq_tips_report_report_id")),
