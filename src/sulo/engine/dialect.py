@@ -39,7 +39,8 @@ class Dialect:
         n = int(limit)
         if self.name == "spark":
             return f"slice(array_sort(collect_list({expr})), 1, {n})"
-        return f"list({expr} ORDER BY {expr})[1:{n}]"
+        # DuckDB's top-n aggregate keeps n values per group instead of sorting the whole group.
+        return f"min({expr}, {n})"
 
     def sorted_distinct_list(self, expr: str) -> str:
         if self.name == "spark":

@@ -66,10 +66,6 @@ def reference_match_sql(c: Ctx, p: r.ReferenceMatch, preds: dict[str, str]) -> s
     return f"(CASE WHEN {gate} THEN ({match}) ELSE FALSE END)"
 
 
-def payment_evidence_sql(c: Ctx, ind: str, roles: list[str]) -> list[str]:
-    return [c.evidence(f"{role}_id", role, ind, "flags", c.flag(ind)) for role in roles]
-
-
 def window_count_sql(c: Ctx, ind: str, p: r.WindowCount) -> str:
     g, w = [str(x) for x in p.group_by], seconds(days=p.window_days)
     gs = c.cols(g)

@@ -59,8 +59,8 @@ def evidence_step(b: Backend, lib: r.Library, rates: pa.Table) -> tuple[Step, di
     for ind in lib.indicators:
         p = lib.params(ind.id)
         if isinstance(p, r.PaymentRule | r.ReferenceMatch):
-            parts += kinds.payment_evidence_sql(c, ind.id, list(p.roles))
-        elif isinstance(p, r.WindowCount):
+            continue  # aggregated straight from `flags` (payment_hits_step): no evidence rows needed
+        if isinstance(p, r.WindowCount):
             parts.append(kinds.window_count_sql(c, ind.id, p))
         elif isinstance(p, r.TimeShare):
             parts.append(kinds.time_share_sql(c, ind.id, p))
@@ -73,6 +73,22 @@ def evidence_step(b: Backend, lib: r.Library, rates: pa.Table) -> tuple[Step, di
         elif isinstance(p, r.Burst):
             parts.append(kinds.burst_sql(c, ind.id, p, rates))
     return Step("evidence", _union(parts), c.params), c.aux
+
+
+def payment_hits_step(b: Backend, lib: r.Library) -> Step:
+    """Hits of the payment-level indicators, grouped straight from `flags`."""
+    c = Ctx(b.dialect)
+    parts = []
+    for ind in lib.indicators:
+        p = lib.params(ind.id)
+        if isinstance(p, r.PaymentRule | r.ReferenceMatch):
+            for role in p.roles:
+                parts.append(f"""
+                    SELECT {role}_id AS account_id, {c.bind(role)} AS role, {c.bind(ind.id)} AS indicator_id,
+                           COUNT(*) AS n_txn, SUM(usd) AS total_usd, MIN(ts) AS first_ts, MAX(ts) AS last_ts,
+                           {b.dialect.sorted_list("txn_id", lib.evidence_limit)} AS txn_ids
+                    FROM flags WHERE {c.flag(ind.id)} GROUP BY {role}_id""")
+    return Step("payment_hits", _union(parts) if parts else "SELECT * FROM hits_evidence WHERE FALSE", c.params)
 
 
 def _union(parts: list[str]) -> str:
@@ -103,7 +119,7 @@ def scores_step(b: Backend, name: str, hits: str) -> Step:
     d = b.dialect
     return Step(name, f"""
         SELECT h.account_id, w.typology, w.role, SUM(w.weight) AS score, MAX(w.threshold) AS threshold,
-               {d.sorted_list("h.indicator_id", 1000)} AS indicators
+               {d.sorted_distinct_list("h.indicator_id")} AS indicators
         FROM {d.ident(hits)} h JOIN typology_weights w ON h.indicator_id = w.indicator_id AND h.role = w.role
         GROUP BY h.account_id, w.typology, w.role
         HAVING SUM(w.weight) >= MAX(w.threshold) - 1e-9 AND MAX(CASE WHEN w.required THEN 1 ELSE 0 END) = 1""")
@@ -137,7 +153,9 @@ def screen_backend(b: Backend, lib: r.Library, rates: pa.Table, with_hits: bool 
     b.register_arrow("typology_weights", weights_table(lib))
     with _timed(timings, "indicators"):
         b.run(ev)
-        b.run(hits_step(b, "hits1", "evidence", lib.evidence_limit))
+        b.run(hits_step(b, "hits_evidence", "evidence", lib.evidence_limit))
+        b.run(payment_hits_step(b, lib))
+        b.run(Step("hits1", "SELECT * FROM payment_hits UNION ALL SELECT * FROM hits_evidence"))
         b.run(scores_step(b, "scores1", "hits1"))
     with _timed(timings, "network"):
         net = network_steps(b, lib)
