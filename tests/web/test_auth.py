@@ -102,3 +102,14 @@ def test_healthz(anon_client: Client, backend: str) -> None:
     body = anon_client.get("/api/healthz").json()
     assert body["status"] == "ok"
     assert body["database"] == ("postgresql" if backend == "postgres" else "sqlite")
+
+
+def test_codes_render_as_translated_labels(app: FastAPI) -> None:
+    from sulo.web.labels import LABELS
+
+    env = app.state.templates
+    template = env.from_string("{{ code|label }}")
+    indonesian = app.state.catalogs.gettext("id")
+    assert template.render(code="urgent", _=indonesian) == "Mendesak"
+    assert template.render(code="no_such_code", _=indonesian) == "no_such_code"
+    assert set(LABELS) >= {"immediate", "urgent", "standard", "monitor"}

@@ -1,0 +1,50 @@
+"""Human labels for the codes stages store (tiers, statuses, score signals, identifier kinds, roles), so
+pages show "Urgent" / "Mendesak" / "Apurahan" instead of `urgent`. Templates write `{{ code|label }}`;
+a code without a label shows as it is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import pass_context
+
+from sulo.web.nav import N_
+
+LABELS: dict[str, str] = {
+    # tips: tiers and subject status
+    "immediate": N_("Immediate"), "urgent": N_("Urgent"), "standard": N_("Standard"), "monitor": N_("Monitor"),
+    "open": N_("Open"), "not_actionable": N_("Not actionable"), "requested": N_("Requested"),
+    # tips: score signals (src/sulo/tips/priority.yaml)
+    "in_country_residential_ip": N_("In-country residential IP"),
+    "in_country_mobile_ip": N_("In-country mobile IP"),
+    "in_country_location": N_("Located in the country"),
+    "live_streaming": N_("Live streaming"),
+    "production": N_("Possible new abuse (production)"),
+    "sextortion": N_("Sextortion"),
+    "solicitation": N_("Solicitation"),
+    "minor_victim": N_("Victim is a minor"),
+    "victim_in_country": N_("Child victim in the country"),
+    "minor_recipient": N_("Intended recipient is a minor"),
+    "known_series": N_("File on a known hash list"),
+    "financial_alert": N_("Linked financial alert"),
+    "prior_report_link": N_("Linked to an earlier report"),
+    "viral_only": N_("Viral content only"),
+    "foreign_only": N_("No in-country signal"),
+    "many_reports": N_("Many reports"),
+    "recent": N_("Recent"),
+    # tips: identifier kinds that tie reports
+    "esp_id": N_("Platform account id"), "screen_name": N_("Screen name"), "email": N_("Email"),
+    "phone": N_("Phone"), "device": N_("Device id"), "ip_window": N_("Same home IP within hours"),
+    # finance: dispositions, roles, typologies
+    "reviewed": N_("Reviewed"), "escalated": N_("Escalated"), "dismissed": N_("Dismissed"),
+    "sender": N_("Sender"), "receiver": N_("Receiver"),
+    "live_streaming_customer": N_("Live-streaming customer"), "facilitator": N_("Facilitator"),
+    "sextortion_offender": N_("Sextortion offender"), "pass_through_mule": N_("Pass-through mule"),
+    "draft": N_("Draft"),
+}
+
+
+@pass_context
+def label(context: Any, code: object) -> str:
+    text = str(code) if code is not None else ""
+    return str(context["_"](LABELS.get(text, text)))
