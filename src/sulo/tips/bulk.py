@@ -15,7 +15,15 @@ from typing import Any
 from sqlalchemy import Connection, Table, select
 
 from sulo.store.db import utcnow
-from sulo.tips.prepare import FILE_COLUMNS, IDENT_COLUMNS, IP_COLUMNS, REPORT_COLUMNS, Prepared, Row
+from sulo.tips.prepare import (
+    FILE_COLUMNS,
+    IDENT_COLUMNS,
+    IP_COLUMNS,
+    REPORT_COLUMNS,
+    Prepared,
+    Row,
+    bind_processors,
+)
 from sulo.tips.tables import TipFile, TipIdentifier, TipIpEvent, TipReport
 
 _IN_BATCH = 500  # bound parameters per IN (...) query, well under SQLite's limit
@@ -47,6 +55,32 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: li
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
            f"VALUES ({', '.join([mark] * len(columns))})")
     conn.exec_driver_sql(sql, rows)
+
+
+def update_rows(conn: Connection, table: Table, columns: Sequence[str], key: str, rows: list[Row]) -> None:
+    """One executemany of UPDATE ... SET columns WHERE key = ?; each row holds the column values (driver
+    form, see convert_rows) and then the key."""
+    if not rows:
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sets = ", ".join(f"{quote(c)} = {mark}" for c in columns)
+    conn.exec_driver_sql(f"UPDATE {quote(table.name)} SET {sets} WHERE {quote(key)} = {mark}", rows)
+
+
+def convert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: list[Row]) -> list[Row]:
+    """Python values -> the driver's (booleans, dates on SQLite) with SQLAlchemy's own bind processors,
+    for rows whose leading values are `columns` (any trailing values are passed through)."""
+    procs = bind_processors(table, columns, conn.dialect)
+    if not procs:
+        return rows
+    out = []
+    for row in rows:
+        values = list(row)
+        for i, proc in procs:
+            values[i] = proc(values[i])
+        out.append(tuple(values))
+    return out
 
 
 def _report_pks(conn: Connection, report_ids: list[str]) -> dict[str, int]:

@@ -32,19 +32,11 @@ def load_grouping_rules(path: Path = GROUPING_FILE) -> GroupingRules:
     return load_rules(path, GroupingRules)
 
 
-@dataclass(frozen=True, slots=True)
-class IdentRow:
-    report: int  # index of the report in the batch being grouped
-    kind: str  # esp_id | email | phone | screen_name | device
-    value: str  # canonical, scoped ("esp:value") where the kind needs it
-
-
-@dataclass(frozen=True, slots=True)
-class IpRow:
-    report: int
-    ip: str
-    at: dt.datetime
-    residential: bool
+# Plain tuples, not objects: the rebuild builds hundreds of thousands of these from database rows.
+# (index of the report in the batch being grouped, kind, canonical value scoped "esp:value" where needed)
+IdentRow = tuple[int, str, str]
+# (report index, ip, seen at): residential, non-proxy sightings only (nothing else ever links)
+IpRow = tuple[int, str, dt.datetime]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +84,9 @@ def group_reports(n: int, idents: Iterable[IdentRow], ips: Sequence[IpRow], cont
     uf = UnionFind(n)
     links: dict[tuple[str, str], set[int]] = defaultdict(set)
     kinds = set(rules.link_kinds)
-    for row in idents:
-        if row.kind in kinds:
-            links[(row.kind, row.value)].add(row.report)
+    for report, kind, value in idents:
+        if kind in kinds:
+            links[(kind, value)].add(report)
     for i, key in enumerate(content_keys):
         links[("duplicate_content", key)].add(i)
     _ip_links(ips, rules.ip_window_hours, links)
@@ -118,9 +110,8 @@ def _ip_links(ips: Sequence[IpRow], window_h: float, links: dict[tuple[str, str]
     Each chain gets its own key "ip@<first time>" so two far-apart uses of one address stay apart."""
     window = dt.timedelta(hours=window_h)
     by_ip: dict[str, list[tuple[dt.datetime, int]]] = defaultdict(list)
-    for row in ips:
-        if row.residential:
-            by_ip[row.ip].append((row.at, row.report))
+    for report, ip, at in ips:
+        by_ip[ip].append((at, report))
     for ip, seen in by_ip.items():
         if len(seen) < 2:
             continue

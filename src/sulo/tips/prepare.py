@@ -73,18 +73,18 @@ class Converters:
     worker so the writer only inserts."""
 
     def __init__(self, dialect: Dialect) -> None:
-        self.report = _processors(TipReport, REPORT_COLUMNS, dialect)
-        self.ident = _processors(TipIdentifier, IDENT_COLUMNS, dialect)
-        self.ip = _processors(TipIpEvent, IP_COLUMNS, dialect)
-        self.file = _processors(TipFile, FILE_COLUMNS, dialect)
+        self.report = bind_processors(TipReport, REPORT_COLUMNS, dialect)
+        self.ident = bind_processors(TipIdentifier, IDENT_COLUMNS, dialect)
+        self.ip = bind_processors(TipIpEvent, IP_COLUMNS, dialect)
+        self.file = bind_processors(TipFile, FILE_COLUMNS, dialect)
 
 
-_Procs = list[tuple[int, Callable[[Any], Any]]]
+Procs = list[tuple[int, Callable[[Any], Any]]]
 
 
-def _processors(model: Any, columns: Sequence[str], dialect: Dialect) -> _Procs:
-    table = model.__table__
-    out: _Procs = []
+def bind_processors(model: Any, columns: Sequence[str], dialect: Dialect) -> Procs:
+    table = getattr(model, "__table__", model)  # a mapped class or a Table
+    out: Procs = []
     for i, name in enumerate(columns):
         kind = table.c[name].type
         if isinstance(kind, LargeBinary):
@@ -95,7 +95,7 @@ def _processors(model: Any, columns: Sequence[str], dialect: Dialect) -> _Procs:
     return out
 
 
-def convert_row(values: dict[str, Any], columns: Sequence[str], procs: _Procs) -> Row:
+def convert_row(values: dict[str, Any], columns: Sequence[str], procs: Procs) -> Row:
     row = [values[c] for c in columns]
     for i, proc in procs:
         row[i] = proc(row[i])

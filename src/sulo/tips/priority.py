@@ -99,8 +99,10 @@ class Priority:
     reasons: tuple[Reason, ...]
 
 
-def score_subject(facts: SubjectFacts, rules: PriorityRules, as_of: dt.datetime) -> Priority:
-    weights = rules.signals.model_dump()
+def score_subject(facts: SubjectFacts, rules: PriorityRules, as_of: dt.datetime,
+                  weights: dict[str, int] | None = None) -> Priority:
+    """`weights` is rules.signals.model_dump(), passed in by callers scoring many subjects at once."""
+    weights = weights if weights is not None else rules.signals.model_dump()
     reasons = [Reason(name, weights[name], facts.details.get(name, "")) for name in sorted(facts.flags)
                if name in weights]
     extra = min(rules.per_report_cap, rules.per_report * max(0, facts.report_count - 1))
