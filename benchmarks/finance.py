@@ -128,7 +128,7 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
-def run_engine(path: Path, out: Path, engine: str) -> dict[str, Any]:
+def run_engine(path: Path, out: Path, engine: str, memory_limit: str = "4GB") -> dict[str, Any]:
     import duckdb
 
     from sulo.finance.output import write_alerts
@@ -136,7 +136,7 @@ def run_engine(path: Path, out: Path, engine: str) -> dict[str, Any]:
 
     pa.array([0])  # pyarrow imports pandas on first use: a one-off import cost, kept out of the timing
     started = time.perf_counter()
-    con = duckdb.connect(config={"memory_limit": "4GB", "threads": 2}) if engine == "duckdb" else None
+    con = duckdb.connect(config={"memory_limit": memory_limit, "threads": 2}) if engine == "duckdb" else None
     loaded, result = screen_file(path, engine=engine, con=con)
     write_alerts(result.alerts, out)
     seconds = time.perf_counter() - started
@@ -322,12 +322,13 @@ def main() -> None:
     ap.add_argument("--baseline-rows", type=int, default=1_000_000)
     ap.add_argument("--spark-rows", type=int, default=1_000_000, help="0 to skip Spark")
     ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument("--memory-limit", default="4GB", help="DuckDB's memory limit (peak RSS stays ~0.1 GB above)")
     ap.add_argument("--phase", default=None)
     ap.add_argument("--input", type=Path)
     ap.add_argument("--out", type=Path)
     a = ap.parse_args()
     if a.phase in ("duckdb", "spark"):
-        print(json.dumps(run_engine(a.input, a.out, a.phase)))
+        print(json.dumps(run_engine(a.input, a.out, a.phase, a.memory_limit)))
         return
     if a.phase == "pandas":
         print(json.dumps({**pandas_screen(a.input, a.rows), "peak_rss_mb": round(peak_rss_mb(), 1)}))
@@ -339,7 +340,7 @@ def main() -> None:
     if not data.exists():
         generate(data, a.rows)
     print(f"data: {a.rows:,} rows -> {data} ({time.perf_counter() - started:.1f}s to generate)")
-    duck = sub("duckdb", "--input", str(data), "--out", str(work / "alerts.parquet"))
+    duck = sub("duckdb", "--input", str(data), "--out", str(work / "alerts.parquet"), "--memory-limit", a.memory_limit)
     rate = duck["rows"] / duck["seconds"]
     print(f"duckdb : {duck['rows']:,} rows in {duck['seconds']}s = {rate:,.0f} rows/s, peak RSS "
           f"{duck['peak_rss_mb']:,.0f} MB, {duck['alerts']:,} alerts; steps {duck['timings']}")
