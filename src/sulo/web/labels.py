@@ -35,6 +35,7 @@ LABELS: dict[str, str] = {
     # tips: identifier kinds that tie reports
     "esp_id": N_("Platform account id"), "screen_name": N_("Screen name"), "email": N_("Email"),
     "phone": N_("Phone"), "device": N_("Device id"), "ip_window": N_("Same home IP within hours"),
+    "duplicate_content": N_("Same report content"), "prior_report": N_("Earlier CyberTipline report"),
     # finance: dispositions, roles, typologies
     "reviewed": N_("Reviewed"), "escalated": N_("Escalated"), "dismissed": N_("Dismissed"),
     "sender": N_("Sender"), "receiver": N_("Receiver"),

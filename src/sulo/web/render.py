@@ -47,6 +47,8 @@ def page_context(request: Request) -> dict[str, Any]:
         "locales": LOCALES,
         "nav": nav,
         "current_path": request.url.path,
+        # Templates hide what the user may not do; the route still checks (this is courtesy, not control).
+        "can": lambda action: user is not None and policy.allows(user.role, action),
     }
 
 
