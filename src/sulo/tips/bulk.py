@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table, func, select
 
 from sulo.store.db import utcnow
 from sulo.tips.prepare import (
@@ -26,8 +26,6 @@ from sulo.tips.prepare import (
 )
 from sulo.tips.tables import TipFile, TipIdentifier, TipIpEvent, TipReport
 
-_IN_BATCH = 500  # bound parameters per IN (...) query, well under SQLite's limit
-
 
 def write_reports(conn: Connection, new: Sequence[Prepared]) -> None:
     """Insert the reports and their identifier, IP and file rows (the caller holds the transaction)."""
@@ -36,8 +34,9 @@ def write_reports(conn: Connection, new: Sequence[Prepared]) -> None:
     report = _table(TipReport)
     stamp = report.c.imported_at.type.bind_processor(conn.dialect)
     now: Any = stamp(utcnow()) if stamp else utcnow()
+    after = conn.execute(select(func.coalesce(func.max(TipReport.id), 0))).scalar_one()
     insert_rows(conn, report, (*REPORT_COLUMNS, "imported_at"), [(*p.report, now) for p in new])
-    pks = _report_pks(conn, [p.report_id for p in new])
+    pks = _report_pks(conn, [p.report_id for p in new], after)
     insert_rows(conn, _table(TipIdentifier), ("report_pk", *IDENT_COLUMNS),
                 [(pks[p.report_id], *row) for p in new for row in p.identifiers])
     insert_rows(conn, _table(TipIpEvent), ("report_pk", *IP_COLUMNS),
@@ -83,15 +82,16 @@ def convert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: l
     return out
 
 
-def _report_pks(conn: Connection, report_ids: list[str]) -> dict[str, int]:
-    """Primary keys of reports just inserted, by report number (unique): portable, where RETURNING
-    from executemany is not."""
-    pks: dict[str, int] = {}
-    for start in range(0, len(report_ids), _IN_BATCH):
-        part = report_ids[start:start + _IN_BATCH]
-        for report_id, pk in conn.execute(select(TipReport.report_id, TipReport.id)
-                                          .where(TipReport.report_id.in_(part))):
-            pks[report_id] = pk
+def _report_pks(conn: Connection, report_ids: list[str], after: int) -> dict[str, int]:
+    """Primary keys of the reports just inserted, by report number: every row with an id above the
+    largest one before the insert (ids only grow, on SQLite and with PostgreSQL's sequence), read as one
+    range scan. Portable, where RETURNING from executemany is not; rows another writer committed
+    meanwhile may come along and are simply not looked up."""
+    pks = {report_id: pk for report_id, pk in conn.execute(
+        select(TipReport.report_id, TipReport.id).where(TipReport.id > after))}
+    missing = [r for r in report_ids if r not in pks]
+    if missing:  # never expected; kept so a surprise cannot write identifiers to the wrong report
+        raise RuntimeError(f"inserted reports not found by id range: {missing[:3]}")
     return pks
 
 

@@ -21,7 +21,7 @@ from sulo.errors import Problem
 from sulo.store.db import utcnow
 from sulo.tips.bulk import write_reports
 from sulo.tips.enrich import IpEnricher
-from sulo.tips.intake import Item, Refused, iter_items
+from sulo.tips.intake import Item, Refused, ZipMember, iter_items
 from sulo.tips.prepare import Prepared, Quarantined, prepare_all
 from sulo.tips.tables import TipConflict, TipQuarantine, TipReport
 
@@ -59,9 +59,10 @@ class Importer:
 
     def import_paths(self, paths: Sequence[Path], progress: Callable[[int], None] | None = None
                      ) -> ImportResult:
-        return self.import_items(iter_items(list(paths)), progress)
+        # Zip members are read by whoever parses them (the workers), not by this writer process.
+        return self.import_items(iter_items(list(paths), lazy=True), progress)
 
-    def import_items(self, items: Iterable[Item | Refused], progress: Callable[[int], None] | None = None
+    def import_items(self, items: Iterable[Item | Refused | ZipMember], progress: Callable[[int], None] | None = None
                      ) -> ImportResult:
         result = ImportResult()
         pending = _Pending()

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Dialect
 from sulo.errors import Problem, ValidationError
 from sulo.tips.enrich import IpEnricher
 from sulo.tips.extract import extract
-from sulo.tips.intake import Item, Refused
+from sulo.tips.intake import Item, Refused, ZipMember, close_open_zips
 from sulo.tips.jsonfmt import iter_csv, iter_json
 from sulo.tips.model import Digests, ParsedReport, xml_digests
 from sulo.tips.parser import parse_report
@@ -102,8 +102,13 @@ def convert_row(values: dict[str, Any], columns: Sequence[str], procs: Procs) ->
     return tuple(row)
 
 
-def prepare_item(item: Item | Refused, enricher: IpEnricher, home: frozenset[str], conv: Converters
+Input = Item | Refused | ZipMember
+
+
+def prepare_item(item: Input, enricher: IpEnricher, home: frozenset[str], conv: Converters
                  ) -> list[Prepared | Quarantined]:
+    if isinstance(item, ZipMember):
+        item = item.read()
     if isinstance(item, Refused):
         return [_quarantine(item.source, Problem(item.reason, record=item.source), item.data_sha256)]
     if item.kind == "xml":
@@ -149,7 +154,7 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def prepare_all(items: Iterable[Item | Refused], enricher: IpEnricher, home: frozenset[str], dialect: Dialect,
+def prepare_all(items: Iterable[Input], enricher: IpEnricher, home: frozenset[str], dialect: Dialect,
                 workers: int | None = None) -> Iterator[list[Prepared | Quarantined]]:
     """prepare_item over `items`, in order: in this process for small inputs or one worker, else in a
     pool of worker processes."""
@@ -158,8 +163,11 @@ def prepare_all(items: Iterable[Item | Refused], enricher: IpEnricher, home: fro
     head = list(islice(stream, MIN_PARALLEL))
     conv = Converters(dialect)
     if workers <= 1 or len(head) < MIN_PARALLEL or "fork" not in multiprocessing.get_all_start_methods():
-        for item in chain(head, stream):
-            yield prepare_item(item, enricher, home, conv)
+        try:
+            for item in chain(head, stream):
+                yield prepare_item(item, enricher, home, conv)
+        finally:
+            close_open_zips()
         return
     yield from _parallel(chain(head, stream), (enricher, home, conv), workers)
 
@@ -173,13 +181,13 @@ _State = tuple[IpEnricher, frozenset[str], Converters]
 _WORKER: _State | None = None
 
 
-def _prepare_batch(batch: list[Item | Refused]) -> list[list[Prepared | Quarantined]]:
+def _prepare_batch(batch: list[Input]) -> list[list[Prepared | Quarantined]]:
     assert _WORKER is not None
     enricher, home, conv = _WORKER
     return [prepare_item(item, enricher, home, conv) for item in batch]
 
 
-def _parallel(items: Iterator[Item | Refused], state: _State, workers: int
+def _parallel(items: Iterator[Input], state: _State, workers: int
               ) -> Iterator[list[Prepared | Quarantined]]:
     # fork, not spawn: workers inherit the loaded GeoIP data and rules (no reload per worker), and the
     # caller's __main__ is not re-imported (spawn would re-run a script without a main guard). Workers
