@@ -13,13 +13,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from sulo.engine import Backend, Step, make_backend
 from sulo.finance import kinds
 from sulo.finance import rules as r
 from sulo.finance.inputs import Loaded, load_transactions
-from sulo.finance.model import Alert, Evidence, ScreenResult
+from sulo.finance.model import Alert, Evidence, PaymentTable, ScreenResult
 from sulo.finance.rates import load_rates
 from sulo.finance.sqlctx import Ctx
 
@@ -172,34 +174,48 @@ def screen_backend(b: Backend, lib: r.Library, rates: pa.Table, with_hits: bool 
     result = ScreenResult(alerts=alerts, n_transactions=int(n), engine=b.dialect.name, timings=timings,
                           payments=payments)
     if with_hits:  # every indicator hit, alerting or not, with external ids: for tests and evaluation
-        result.hits = b.fetch(Step("fetch all hits", "SELECT ac.id AS account_id, h.role, h.indicator_id, "
-                                   "h.n_txn, h.total_usd, h.first_ts, h.last_ts, h.txn_ids FROM hits h "
-                                   "JOIN accounts ac ON ac.k = h.account_id")).to_pylist()
-        ids = _txn_ids(b, {x for h in result.hits for x in h["txn_ids"]})
-        for h in result.hits:
-            h["txn_ids"] = [ids[x] for x in h["txn_ids"]]
+        all_hits = b.fetch(Step("fetch all hits", "SELECT ac.id AS account_id, h.role, h.indicator_id, "
+                                "h.n_txn, h.total_usd, h.first_ts, h.last_ts, h.txn_ids FROM hits h "
+                                "JOIN accounts ac ON ac.k = h.account_id"))
+        result.hits = _with_txn_ids(b, all_hits)[0].to_pylist()
     return result
 
 
-def _txn_ids(b: Backend, rows: set[int]) -> dict[int, str]:
-    """Input row numbers -> transaction ids (only for the rows shown as evidence)."""
-    got = _evidence_payments(b, rows)
-    return dict(zip(got["row_no"].to_pylist(), got["txn_id"].to_pylist(), strict=True))
+def _with_txn_ids(b: Backend, hits: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """Replace the input row numbers in `hits.txn_ids` by transaction ids, vectorised (millions of ids in a
+    large screening); also return the payments named (row_no order)."""
+    lists = hits.column("txn_ids").combine_chunks()
+    flat = pc.list_flatten(lists).to_numpy()
+    payments = _evidence_payments(b, np.unique(flat))
+    pos = np.searchsorted(payments.column("row_no").to_numpy(), flat)
+    lengths = pc.fill_null(pc.list_value_length(lists), 0).to_numpy()
+    offsets = pa.array(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32))
+    ids = pa.ListArray.from_arrays(offsets, payments.column("txn_id").combine_chunks().take(pa.array(pos)))
+    return hits.set_column(hits.schema.get_field_index("txn_ids"), "txn_ids", ids), payments
 
 
-def _evidence_payments(b: Backend, rows: set[int]) -> pa.Table:
-    b.register_arrow("evidence_rows", pa.table({"row_no": pa.array(sorted(rows), pa.int64())}))
+def _evidence_payments(b: Backend, rows: np.ndarray) -> pa.Table:
+    b.register_arrow("evidence_rows", pa.table({"row_no": pa.array(rows, pa.int64())}))
     return b.fetch(Step("fetch evidence payments", """
         SELECT t.row_no, t.txn_id, t.ts, t.sender_id, t.receiver_id, t.amount, t.currency, t.usd, t.channel,
                t.reference FROM txn t JOIN evidence_rows e ON e.row_no = t.row_no ORDER BY t.row_no"""))
 
 
-def _assemble(b: Backend, lib: r.Library) -> tuple[list[Alert], dict[str, dict[str, Any]]]:
+def _evidence_by_account(hits: pa.Table) -> dict[tuple[int, str], list[Evidence]]:
+    by_acct: dict[tuple[int, str], list[Evidence]] = {}
+    cols = [hits.column(n).to_pylist() for n in
+            ("account_id", "role", "indicator_id", "n_txn", "total_usd", "first_ts", "last_ts", "txn_ids")]
+    for acct, role, ind, n, total, first, last, ids in zip(*cols, strict=True):
+        by_acct.setdefault((acct, role), []).append(Evidence(ind, n, total, first, last, tuple(ids)))
+    return by_acct
+
+
+def _assemble(b: Backend, lib: r.Library) -> tuple[list[Alert], PaymentTable]:
     d = b.dialect
     scores = b.fetch(Step("fetch scores", "SELECT * FROM scores")).to_pylist()
-    hits = b.fetch(Step("fetch alert hits", """
+    hits, payments = _with_txn_ids(b, b.fetch(Step("fetch alert hits", """
         SELECT h.* FROM hits h JOIN (SELECT DISTINCT account_id, role FROM scores) a
-        ON h.account_id = a.account_id AND h.role = a.role""")).to_pylist()
+        ON h.account_id = a.account_id AND h.role = a.role""")))
     c = Ctx(d)
     attrs = b.fetch(Step("fetch alert accounts", " UNION ALL ".join(f"""
         SELECT a.account_id, MIN(ac.id) AS ext_id, {c.bind(role)} AS role, MIN(f.{role}_name) AS name,
@@ -208,13 +224,7 @@ def _assemble(b: Backend, lib: r.Library) -> tuple[list[Alert], dict[str, dict[s
         JOIN accounts ac ON ac.k = a.account_id
         JOIN txn f ON f.{role}_id = ac.id GROUP BY a.account_id""" for role in ("sender", "receiver")),
         c.params)).to_pylist()
-    payments = _evidence_payments(b, {x for h in hits for x in h["txn_ids"]})
-    ids = dict(zip(payments["row_no"].to_pylist(), payments["txn_id"].to_pylist(), strict=True))
-    by_acct: dict[tuple[int, str], list[Evidence]] = {}
-    for h in hits:
-        by_acct.setdefault((h["account_id"], h["role"]), []).append(Evidence(
-            h["indicator_id"], h["n_txn"], h["total_usd"], h["first_ts"], h["last_ts"],
-            tuple(map(ids.__getitem__, h["txn_ids"]))))
+    by_acct = _evidence_by_account(hits)
     info = {(a["account_id"], a["role"]): a for a in attrs}
     order = {ind.id: i for i, ind in enumerate(lib.indicators)}
     weights = {t.id: t.weights for t in lib.typologies}
@@ -229,7 +239,7 @@ def _assemble(b: Backend, lib: r.Library) -> tuple[list[Alert], dict[str, dict[s
                             fired, ev, a.get("name") or "", a.get("country") or "", list(a.get("channels") or [])))
     _link_networks(b, lib, alerts, keys)
     alerts.sort(key=lambda x: (-round(x.score, 6), x.typology, x.account_id, x.role))
-    return alerts, {p["txn_id"]: p for p in payments.drop_columns(["row_no"]).to_pylist()}
+    return alerts, PaymentTable(payments.drop_columns(["row_no"]))
 
 
 def _link_networks(b: Backend, lib: r.Library, alerts: list[Alert], keys: list[int]) -> None:
