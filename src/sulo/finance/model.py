@@ -93,10 +93,11 @@ class PaymentTable(Mapping[str, dict[str, Any]]):
 
     def __getitem__(self, txn_id: str) -> dict[str, Any]:
         i = self._positions()[txn_id]
-        return self._table.slice(i, 1).to_pylist()[0]
+        row: dict[str, Any] = self._table.slice(i, 1).to_pylist()[0]
+        return row
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._positions())
 
     def __len__(self) -> int:
-        return self._table.num_rows
+        return int(self._table.num_rows)
