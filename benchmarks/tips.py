@@ -95,7 +95,7 @@ def run_baseline(world: Path, db: Path, sample: int) -> dict[str, object]:
     from sulo.tips.extract import extract
     from sulo.tips.parser import parse_report
     from sulo.tips.service import load_context
-    from sulo.tips.tables import TipIdentifier, TipReport
+    from sulo.tips.tables import TipIdentifier, TipReport, TipReportRaw
 
     engine = make_engine(f"sqlite:///{db}")
     upgrade(engine)
@@ -112,9 +112,10 @@ def run_baseline(world: Path, db: Path, sample: int) -> dict[str, object]:
                         break
                     report = parse_report(zf.read(name), name)
                     rows = extract(report, name, ctx.enricher, home)
-                    row = TipReport(**{k: v for k, v in rows.report.items()})
+                    row = TipReport(**{k: v for k, v in rows.report.items() if k != "raw"})
                     session.add(row)
                     session.flush()
+                    session.add(TipReportRaw(report_pk=row.id, raw=rows.report["raw"]))
                     found: set[str] = set()
                     for ident in rows.identifiers:
                         session.add(TipIdentifier(report_pk=row.id, **ident))

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from sulo.tips.intake import Refused, iter_items
+from sulo.tips.intake import Item, Refused, ZipMember, iter_items
 from sulo.tips.service import TipsContext, run_import
 from sulo.tips.tables import TipConflict, TipIdentifier, TipQuarantine, TipReport, TipSubject
 from tests.tips.xmlkit import report_xml
@@ -91,6 +91,10 @@ def test_zip_guards(tmp_path: Path) -> None:
     refused = {i.source.split("!")[1]: i.reason for i in items if isinstance(i, Refused)}
     assert set(refused) == {"../evil.xml", "bomb.xml"}
     assert "unsafe" in refused["../evil.xml"] and "bomb" in refused["bomb.xml"]
+    # Lazy members (read later, in a worker) pass the same guards and read back the same bytes.
+    lazy = list(iter_items([path], lazy=True))
+    assert [i for i in lazy if isinstance(i, Refused)] == [i for i in items if isinstance(i, Refused)]
+    assert [m.read() for m in lazy if isinstance(m, ZipMember)] == [i for i in items if isinstance(i, Item)]
     (tmp_path / "bad.zip").write_bytes(b"PK not a zip")
     assert isinstance(next(iter_items([tmp_path / "bad.zip"])), Refused)
 

@@ -24,7 +24,7 @@ from sulo.tips.prepare import (
     Row,
     bind_processors,
 )
-from sulo.tips.tables import TipFile, TipIdentifier, TipIpEvent, TipReport
+from sulo.tips.tables import TipFile, TipIdentifier, TipIpEvent, TipReport, TipReportRaw
 
 
 def write_reports(conn: Connection, new: Sequence[Prepared]) -> None:
@@ -37,6 +37,7 @@ def write_reports(conn: Connection, new: Sequence[Prepared]) -> None:
     after = conn.execute(select(func.coalesce(func.max(TipReport.id), 0))).scalar_one()
     insert_rows(conn, report, (*REPORT_COLUMNS, "imported_at"), [(*p.report, now) for p in new])
     pks = _report_pks(conn, [p.report_id for p in new], after)
+    insert_rows(conn, _table(TipReportRaw), ("report_pk", "raw"), [(pks[p.report_id], p.raw) for p in new])
     insert_rows(conn, _table(TipIdentifier), ("report_pk", *IDENT_COLUMNS),
                 [(pks[p.report_id], *row) for p in new for row in p.identifiers])
     insert_rows(conn, _table(TipIpEvent), ("report_pk", *IP_COLUMNS),

@@ -159,7 +159,7 @@ def xml_digests(data: bytes) -> Digests:
 
 
 def compress_raw(data: bytes) -> bytes:
-    """The stored form of a raw record (tips_report.raw): zlib level 1 shrinks the XML ~2.4x for ~30 us
+    """The stored form of a raw record (tips_report_raw.raw): zlib level 1 shrinks the XML ~2.4x for ~30 us
     a report, where higher levels gain little on 3 KB records. Read it back with raw_text."""
     return zlib.compress(data, 1)
 

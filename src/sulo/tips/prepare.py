@@ -33,7 +33,7 @@ from sulo.tips.tables import TipFile, TipIdentifier, TipIpEvent, TipReport
 REPORT_COLUMNS = (
     "report_id", "fingerprint", "content_key", "source", "incident_type", "incident_at", "esp_name",
     "annotations", "file_annotations", "country", "region", "isp", "in_country_ip", "minor_victim",
-    "minor_recipient", "victim_count", "victim_in_country", "viral", "raw",
+    "minor_recipient", "victim_count", "victim_in_country", "viral",
 )
 IDENT_COLUMNS = ("kind", "value", "raw", "role")
 IP_COLUMNS = ("ip", "event_name", "at", "country", "region", "city", "isp", "asn_cidr", "network_class",
@@ -42,7 +42,7 @@ FILE_COLUMNS = ("file_name", "md5", "sha1", "pdq", "annotations", "industry_clas
                 "publicly_available")
 
 BATCH = 250  # items per task sent to a worker: large enough that pickling overhead is noise
-IN_FLIGHT = 16  # batches queued ahead of the writer: workers keep parsing while it commits a chunk
+IN_FLIGHT = 40  # batches queued ahead of the writer (2 chunks): workers keep parsing while it commits one
 MIN_PARALLEL = 1000  # below this many items a pool costs more than it saves (start-up, pickling)
 
 Row = tuple[Any, ...]
@@ -57,6 +57,7 @@ class Prepared(NamedTuple):
     report_id: str
     fingerprint: str
     report: Row
+    raw: bytes  # tips_report_raw.raw (compressed)
     identifiers: tuple[Row, ...]
     ip_events: tuple[Row, ...]
     files: tuple[Row, ...]
@@ -134,7 +135,7 @@ def _prepare(source: str, report: ParsedReport, digests: Digests, enricher: IpEn
     rows = extract(report, source, enricher, home, digests)
     return Prepared(
         source=source, report_id=report.report_id, fingerprint=digests.fingerprint,
-        report=convert_row(rows.report, REPORT_COLUMNS, conv.report),
+        report=convert_row(rows.report, REPORT_COLUMNS, conv.report), raw=rows.report["raw"],
         identifiers=tuple(convert_row(r, IDENT_COLUMNS, conv.ident) for r in rows.identifiers),
         ip_events=tuple(convert_row(r, IP_COLUMNS, conv.ip) for r in rows.ip_events),
         files=tuple(convert_row(r, FILE_COLUMNS, conv.file) for r in rows.files),

@@ -20,6 +20,7 @@ TABLES = (
     "tips_file",
     "tips_ip_event",
     "tips_identifier",
+    "tips_report_raw",
     "tips_subject",
     "tips_report",
 )
@@ -101,7 +102,6 @@ def upgrade() -> None:
         sa.Column("viral", sa.Boolean(), nullable=False),
         sa.Column("duplicate_of", sa.String(length=64), nullable=True),
         sa.Column("subject_key", sa.String(length=80), nullable=True),
-        sa.Column("raw", sa.LargeBinary(), nullable=False),
         sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tips_report")),
         sa.UniqueConstraint("report_id", name=op.f("uq_tips_report_report_id")),
@@ -169,6 +169,15 @@ def upgrade() -> None:
     )
     op.create_index("ix_tips_identifier_kind_value", "tips_identifier", ["kind", "value"], unique=False)
     op.create_index(op.f("ix_tips_identifier_report_pk"), "tips_identifier", ["report_pk"], unique=False)
+    op.create_table(
+        "tips_report_raw",
+        sa.Column("report_pk", sa.Integer(), nullable=False),
+        sa.Column("raw", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["report_pk"], ["tips_report.id"], name=op.f("fk_tips_report_raw_report_pk_tips_report"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("report_pk", name=op.f("pk_tips_report_raw")),
+    )
     op.create_table(
         "tips_ip_event",
         sa.Column("id", sa.Integer(), nullable=False),
