@@ -44,10 +44,13 @@ def flags_step(b: Backend, lib: r.Library, rates: pa.Table) -> Step:
         elif isinstance(p, r.ReferenceMatch):
             preds[ind.id] = kinds.reference_match_sql(c, p, preds)
     cols = "".join(f", {e} AS {c.flag(i)}" for i, e in preds.items())
-    if any(getattr(lib.params(i.id), "exclude_shared_surname", False) for i in lib.indicators):
+    users = [p for i in lib.indicators if getattr(p := lib.params(i.id), "exclude_shared_surname", False)]
+    if users:
         pat = c.bind(r"([^\s]+)\s*$")
         sn, rn = (f"regexp_extract(lower({x}_name), {pat}, 1)" for x in ("sender", "receiver"))
-        cols += f", ({sn} <> '' AND {sn} = {rn}) AS same_surname"
+        # Only rows an indicator excluding family can look at (its `of`) need the two regular expressions.
+        gate = " OR ".join(preds[u.of] if u.of else "TRUE" for u in users)
+        cols += f", (CASE WHEN {gate} THEN ({sn} <> '' AND {sn} = {rn}) ELSE FALSE END) AS same_surname"
     # Narrow on purpose: names and references are read again only for the accounts that alert.
     return Step("flags", f"SELECT t.row_no AS txn_id, s.k AS sender_id, rc.k AS receiver_id, "
                          f"{c.cols(FLAG_BASE, 't.')}{cols} FROM txn t JOIN accounts s ON s.id = t.sender_id "
@@ -77,8 +80,19 @@ def evidence_step(b: Backend, lib: r.Library, rates: pa.Table) -> tuple[Step, di
     return Step("evidence", _union(parts), c.params), c.aux
 
 
+def payment_level(lib: r.Library) -> list[str]:
+    return [i.id for i in lib.indicators if isinstance(lib.params(i.id), r.PaymentRule | r.ReferenceMatch)]
+
+
+def payment_rows_step(b: Backend, lib: r.Library) -> Step:
+    """The few payments where some payment-level indicator fired: one scan of `flags` instead of one per
+    indicator and role."""
+    c = Ctx(b.dialect)
+    return Step("payment_rows", f"SELECT * FROM flags WHERE {' OR '.join(map(c.flag, payment_level(lib))) or 'FALSE'}")
+
+
 def payment_hits_step(b: Backend, lib: r.Library) -> Step:
-    """Hits of the payment-level indicators, grouped straight from `flags`."""
+    """Hits of the payment-level indicators, grouped from `payment_rows`."""
     c = Ctx(b.dialect)
     parts = []
     for ind in lib.indicators:
@@ -89,7 +103,7 @@ def payment_hits_step(b: Backend, lib: r.Library) -> Step:
                     SELECT {role}_id AS account_id, {c.bind(role)} AS role, {c.bind(ind.id)} AS indicator_id,
                            COUNT(*) AS n_txn, SUM(usd) AS total_usd, MIN(ts) AS first_ts, MAX(ts) AS last_ts,
                            {b.dialect.sorted_list("txn_id", lib.evidence_limit)} AS txn_ids
-                    FROM flags WHERE {c.flag(ind.id)} GROUP BY {role}_id""")
+                    FROM payment_rows WHERE {c.flag(ind.id)} GROUP BY {role}_id""")
     return Step("payment_hits", _union(parts) if parts else "SELECT * FROM hits_evidence WHERE FALSE", c.params)
 
 
@@ -156,6 +170,7 @@ def screen_backend(b: Backend, lib: r.Library, rates: pa.Table, with_hits: bool 
     with _timed(timings, "indicators"):
         b.run(ev)
         b.run(hits_step(b, "hits_evidence", "evidence", lib.evidence_limit))
+        b.run(payment_rows_step(b, lib))
         b.run(payment_hits_step(b, lib))
         b.run(Step("hits1", "SELECT * FROM payment_hits UNION ALL SELECT * FROM hits_evidence"))
         b.run(scores_step(b, "scores1", "hits1"))
