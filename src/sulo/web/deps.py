@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from sulo.accounts.service import user_for_token
@@ -42,6 +42,9 @@ def _session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(_session, scope="function")]
+# A record id in a URL: positive and within the INTEGER range of both databases, so an absurd id is a 422,
+# not a driver overflow.
+DbId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 def _settings(request: Request) -> Settings:

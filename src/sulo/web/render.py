@@ -17,6 +17,8 @@ from sulo.web.labels import label
 from sulo.web.nav import NAV
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
+# Far beyond any real queue, and small enough that page * size stays a valid database integer.
+MAX_PAGE = 1_000_000
 
 
 def make_environment() -> Environment:

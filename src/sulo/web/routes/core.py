@@ -14,7 +14,7 @@ from sulo.accounts.tables import User
 from sulo.store.audit import AuditEntry, audit, verify_chain
 from sulo.web.deps import CurrentUser, Principal, SessionDep, require, start_login
 from sulo.web.i18n import LOCALES
-from sulo.web.render import render, respond_json
+from sulo.web.render import MAX_PAGE, render, respond_json
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(tags=["core"])
@@ -99,13 +99,13 @@ def audit_page_data(session: SessionDep, page: int, per_page: int = 50) -> dict[
 
 @pages.get("/audit")
 def audit_page(request: Request, session: SessionDep, user: Annotated[Principal, require("audit:view")],
-               page: Annotated[int, Query(ge=1)] = 1) -> Response:
+               page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1) -> Response:
     return render(request, "audit.html", audit_page_data(session, page))
 
 
 @api.get("/audit")
 def audit_api(session: SessionDep, user: Annotated[Principal, require("audit:view")],
-              page: Annotated[int, Query(ge=1)] = 1) -> Response:
+              page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1) -> Response:
     return respond_json(audit_page_data(session, page))
 
 

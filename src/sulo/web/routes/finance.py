@@ -19,7 +19,7 @@ from sulo.errors import Problem, ValidationError
 from sulo.finance import service
 from sulo.finance.rules import Library, load_library
 from sulo.finance.tables import STATUSES, FinanceAlert
-from sulo.web.deps import Principal, SessionDep, require
+from sulo.web.deps import DbId, Principal, SessionDep, require
 from sulo.web.render import render, respond_json
 
 pages = APIRouter(include_in_schema=False)
@@ -116,25 +116,25 @@ async def screen_page(request: Request, session: SessionDep, user: Screener, fil
 
 
 @pages.get("/alerts/{alert_id}")
-def alert_page(request: Request, session: SessionDep, user: Viewer, alert_id: int) -> Response:
+def alert_page(request: Request, session: SessionDep, user: Viewer, alert_id: DbId) -> Response:
     return render(request, "finance/alert.html", alert_data(session, alert_id))
 
 
 @pages.post("/alerts/{alert_id}/disposition")
-def disposition_page(session: SessionDep, user: Disposer, alert_id: int, status: Annotated[str, Form()],
+def disposition_page(session: SessionDep, user: Disposer, alert_id: DbId, status: Annotated[str, Form()],
                      reason: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "") -> Response:
     service.set_disposition(session, alert_id, status, reason, user.username)
     return RedirectResponse(f"/finance/alerts/{alert_id}", status_code=303)
 
 
 @pages.get("/alerts/{alert_id}/str")
-def str_page(request: Request, session: SessionDep, user: Drafter, alert_id: int) -> Response:
+def str_page(request: Request, session: SessionDep, user: Drafter, alert_id: DbId) -> Response:
     draft = service.str_draft(session, alert_id, library(), user.username, user.agency.code)
     return render(request, "finance/str.html", {"draft": draft, "alert_id": alert_id})
 
 
 @pages.get("/alerts/{alert_id}/str.pdf")
-def str_pdf(request: Request, session: SessionDep, user: Drafter, alert_id: int) -> Response:
+def str_pdf(request: Request, session: SessionDep, user: Drafter, alert_id: DbId) -> Response:
     from weasyprint import HTML
 
     draft = service.str_draft(session, alert_id, library(), user.username, user.agency.code)
@@ -157,7 +157,7 @@ async def screen_api(request: Request, session: SessionDep, user: Screener, file
 
 
 @api.get("/alerts/{alert_id}")
-def alert_api(session: SessionDep, user: Viewer, alert_id: int) -> Response:
+def alert_api(session: SessionDep, user: Viewer, alert_id: DbId) -> Response:
     return respond_json(alert_data(session, alert_id))
 
 
@@ -167,11 +167,11 @@ class Disposition(BaseModel):
 
 
 @api.post("/alerts/{alert_id}/disposition")
-def disposition_api(session: SessionDep, user: Disposer, alert_id: int, body: Disposition) -> Response:
+def disposition_api(session: SessionDep, user: Disposer, alert_id: DbId, body: Disposition) -> Response:
     alert = service.set_disposition(session, alert_id, body.status, body.reason, user.username)
     return respond_json(_alert_row(alert))
 
 
 @api.get("/alerts/{alert_id}/str")
-def str_api(session: SessionDep, user: Drafter, alert_id: int) -> Response:
+def str_api(session: SessionDep, user: Drafter, alert_id: DbId) -> Response:
     return respond_json(service.str_draft(session, alert_id, library(), user.username, user.agency.code))

@@ -19,7 +19,7 @@ from sulo.hashes import scans, service
 from sulo.hashes.hashing import sniff
 from sulo.hashes.listformats import FORMATS
 from sulo.hashes.tables import HashList
-from sulo.web.deps import Principal, SessionDep, require
+from sulo.web.deps import DbId, Principal, SessionDep, require
 from sulo.web.render import render, respond_json
 
 pages = APIRouter(include_in_schema=False)
@@ -88,12 +88,12 @@ def index_page(request: Request, session: SessionDep, user: Viewer) -> Response:
 
 
 @pages.get("/scans/{scan_id}")
-def scan_page(request: Request, session: SessionDep, user: Viewer, scan_id: int) -> Response:
+def scan_page(request: Request, session: SessionDep, user: Viewer, scan_id: DbId) -> Response:
     return render(request, "hashes/scan.html", scan_data(session, scan_id))
 
 
 @pages.get("/matches/{match_id}")
-def match_page(request: Request, session: SessionDep, user: Viewer, match_id: int) -> Response:
+def match_page(request: Request, session: SessionDep, user: Viewer, match_id: DbId) -> Response:
     return render(request, "hashes/match.html", match_data(session, match_id))
 
 
@@ -110,12 +110,12 @@ def lists_api(session: SessionDep, user: Viewer) -> Response:
 
 
 @api.get("/scans/{scan_id}")
-def scan_api(session: SessionDep, user: Viewer, scan_id: int) -> Response:
+def scan_api(session: SessionDep, user: Viewer, scan_id: DbId) -> Response:
     return respond_json(scan_data(session, scan_id))
 
 
 @api.get("/matches/{match_id}")
-def match_api(session: SessionDep, user: Viewer, match_id: int) -> Response:
+def match_api(session: SessionDep, user: Viewer, match_id: DbId) -> Response:
     return respond_json(match_data(session, match_id))
 
 

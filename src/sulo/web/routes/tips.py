@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from sulo.errors import Problem, ValidationError
 from sulo.tips import queries, service
-from sulo.web.deps import Principal, SessionDep, require
-from sulo.web.render import render, respond_json
+from sulo.web.deps import DbId, Principal, SessionDep, require
+from sulo.web.render import MAX_PAGE, render, respond_json
 
 pages = APIRouter()
 api = APIRouter()
@@ -49,7 +49,7 @@ def _filter(tier: str | None, country: str | None, region: str | None, isp: str 
 @pages.get("/")
 def queue_page(request: Request, session: SessionDep, user: View, tier: str | None = None,
                country: str | None = None, region: str | None = None, isp: str | None = None,
-               annotation: str | None = None, page: Annotated[int, Query(ge=1)] = 1) -> Response:
+               annotation: str | None = None, page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1) -> Response:
     data = queries.queue(session, _filter(tier, country, region, isp, annotation, page), _scope(user))
     return render(request, "tips/queue.html", data)
 
@@ -57,7 +57,7 @@ def queue_page(request: Request, session: SessionDep, user: View, tier: str | No
 @api.get("/subjects")
 def queue_api(session: SessionDep, user: View, tier: str | None = None, country: str | None = None,
               region: str | None = None, isp: str | None = None, annotation: str | None = None,
-              page: Annotated[int, Query(ge=1)] = 1) -> Response:
+              page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1) -> Response:
     return respond_json(queries.queue(session, _filter(tier, country, region, isp, annotation, page), _scope(user)))
 
 
@@ -149,14 +149,14 @@ def preserve_page(request: Request, key: str, session: SessionDep, user: Triage)
 
 
 @pages.get("/preservations/{pres_id}")
-def preservation_page(pres_id: int, session: SessionDep, user: View) -> Response:
+def preservation_page(pres_id: DbId, session: SessionDep, user: View) -> Response:
     data = queries.preservation(session, pres_id)
     queries.subject_detail_guard(session, str(data["subject_key"]), _scope(user))
     return PlainTextResponse(str(data["letter"]))
 
 
 @api.get("/preservations/{pres_id}")
-def preservation_api(pres_id: int, session: SessionDep, user: View) -> Response:
+def preservation_api(pres_id: DbId, session: SessionDep, user: View) -> Response:
     data = queries.preservation(session, pres_id)
     queries.subject_detail_guard(session, str(data["subject_key"]), _scope(user))
     return respond_json(data)
