@@ -9,7 +9,7 @@ Expected functions (see docs/tips.md):
       lower-case hex MD5 / SHA-1 / PDQ -> name of the known series or list it matched
   sulo.finance.alerts_for_identifiers(session, identifiers: list[tuple[str, str]])
       -> Mapping[tuple[str, str], list[str]]
-      (kind, canonical value) with kind in email|phone|esp_id -> alert ids that name that identifier
+      (kind, canonical value) with kind in email|phone|esp_id|screen_name -> alert ids naming it
 """
 
 from __future__ import annotations

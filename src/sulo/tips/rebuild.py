@@ -65,7 +65,7 @@ def rebuild(session: Session, rules: Rules, as_of: dt.datetime | None = None) ->
                              rules.grouping)
     known = known_hash_matches(session, sorted({h for r in reports for h in r.hashes}))
     alerts = finance_alerts(session, sorted({(kind, value) for _, kind, value in data.idents
-                                             if kind in ("email", "phone", "esp_id")}))
+                                             if kind in ("email", "phone", "esp_id", "screen_name")}))
     alert_reports = {i for i, kind, value in data.idents if (kind, value) in alerts}
     held = {r.report_id for r in reports}
     prior_linked = {i for i, kind, value in data.idents if kind == "prior_report" and value in held}
