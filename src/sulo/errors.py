@@ -3,7 +3,7 @@ exactly what is wrong with the same structure."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -36,11 +36,6 @@ class SuloError(Exception):
 
     def as_dict(self) -> dict[str, Any]:
         return {"error": self.kind, "message": self.message, "problems": []}
-
-
-@dataclass
-class _ProblemList:
-    problems: list[Problem] = field(default_factory=list)
 
 
 class ValidationError(SuloError):

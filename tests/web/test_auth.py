@@ -48,8 +48,10 @@ def test_state_change_with_a_foreign_csrf_token_is_refused(client_for) -> None:
     client = client_for("tip_analyst")
     response = client.post("/locale", data={"locale": "id", "csrf_token": "forged"})
     assert response.status_code == 403
-    json_call = client.post("/api/healthz", headers={"X-CSRF-Token": "forged"})
-    assert json_call.status_code in (403, 405)
+    json_call = client.post("/api/tips/import", headers={"X-CSRF-Token": "forged"})
+    assert json_call.status_code == 403 and json_call.json()["error"] == "csrf"
+    unsent = client.post("/api/tips/import")
+    assert unsent.status_code == 403 and unsent.json()["error"] == "csrf"
 
 
 def test_login_then_logout(app: FastAPI) -> None:

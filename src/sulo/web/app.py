@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import secrets
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
@@ -71,8 +72,6 @@ def _add_locale_middleware(app: FastAPI) -> None:
         requested = request.query_params.get("lang") or request.session.get("locale")
         request.state.locale = pick_locale(requested, settings.default_locale)
         if "csrf" not in request.session:
-            import secrets
-
             request.session["csrf"] = secrets.token_urlsafe(32)
         return await call_next(request)
 
