@@ -25,7 +25,10 @@ from sulo.tips.intake import Item, Refused, ZipMember, iter_items
 from sulo.tips.prepare import Prepared, Quarantined, prepare_all
 from sulo.tips.tables import TipConflict, TipQuarantine, TipReport
 
-CHUNK = 5000  # reports per transaction: fewer, larger commits rewrite the random-key index pages less often
+# Reports per transaction: each commit rewrites every page of the random-key indexes (content key,
+# identifier, IP, hash) that the chunk touched, so fewer, larger commits write far less (100k reports:
+# 20 commits of 5,000 spent ~4 s more waiting on the disk than 5 of 20,000). ~100 MB held in memory.
+CHUNK = 20000
 _IN_BATCH = 500  # bound parameters per IN (...) query, well under SQLite's limit
 
 

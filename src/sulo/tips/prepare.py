@@ -42,7 +42,7 @@ FILE_COLUMNS = ("file_name", "md5", "sha1", "pdq", "annotations", "industry_clas
                 "publicly_available")
 
 BATCH = 250  # items per task sent to a worker: large enough that pickling overhead is noise
-IN_FLIGHT = 40  # batches queued ahead of the writer (2 chunks): workers keep parsing while it commits one
+IN_FLIGHT = 40  # batches queued ahead of the writer: workers keep parsing while it commits a chunk
 MIN_PARALLEL = 1000  # below this many items a pool costs more than it saves (start-up, pickling)
 
 Row = tuple[Any, ...]

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from sulo.store.db import utcnow
 from sulo.tips.adapters import finance_alerts, known_hash_matches
-from sulo.tips.bulk import convert_rows, insert_rows, update_rows
+from sulo.tips.bulk import convert_rows, gc_paused, insert_rows, update_rows
 from sulo.tips.grouping import Grouping, GroupingRules, IdentRow, IpRow, group_reports, viral_hashes
 from sulo.tips.priority import PriorityRules, score_subject
 from sulo.tips.routing import RoutingRules, route
@@ -55,6 +55,11 @@ class _Loaded:
 
 
 def rebuild(session: Session, rules: Rules, as_of: dt.datetime | None = None) -> RebuildResult:
+    with gc_paused():
+        return _rebuild(session, rules, as_of)
+
+
+def _rebuild(session: Session, rules: Rules, as_of: dt.datetime | None) -> RebuildResult:
     conn = session.connection()
     data = _load(conn)
     reports = data.reports

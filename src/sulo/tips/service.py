@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
 from sulo.errors import NotFoundError, Problem, ValidationError
@@ -76,7 +76,7 @@ def draft_preservations(session: Session, ctx: TipsContext, tiers: Sequence[str]
         entry["ips"].add((ip, at))  # type: ignore[attr-defined]
     have = {(k, i) for k, i in session.execute(select(TipPreservation.subject_key, TipPreservation.isp))}
     now = utcnow()
-    made = 0
+    rows: list[dict[str, object]] = []
     for (key, isp), entry in sorted(wanted.items()):
         statute = ctx.legal.for_country(str(entry["country"]))
         if (key, isp) in have or statute is None:
@@ -84,12 +84,13 @@ def draft_preservations(session: Session, ctx: TipsContext, tiers: Sequence[str]
         ips = sorted(entry["ips"])  # type: ignore[call-overload]
         letter, deadline = preservation_letter(statute=statute, isp=isp, subject_key=key, unit=str(entry["unit"]),
                                                ips=ips, issued=now)
-        session.add(TipPreservation(subject_key=key, isp=isp, country=str(entry["country"]), statute=statute.statute,
-                                    ips=json.dumps([[ip, at.isoformat()] for ip, at in ips]), letter=letter,
-                                    issued_at=now, deadline=deadline))
-        made += 1
-    session.flush()
-    return made
+        rows.append({"subject_key": key, "isp": isp, "country": str(entry["country"]), "statute": statute.statute,
+                     "ips": json.dumps([[ip, at.isoformat()] for ip, at in ips]), "letter": letter,
+                     "issued_at": now, "deadline": deadline, "extended": False, "status": "drafted"})
+    session.flush()  # pending ORM changes first, as a flush of added objects would have ordered them
+    if rows:  # one Core executemany: thousands of letters after a large import, no ORM object per letter
+        session.execute(insert(TipPreservation), rows)
+    return len(rows)
 
 
 def get_subject(session: Session, key: str) -> TipSubject:
