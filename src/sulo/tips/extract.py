@@ -29,7 +29,8 @@ class ReportRows:
 
 
 def extract(report: ParsedReport, source: str, enricher: IpEnricher, home: frozenset[str],
-            digests: Digests | None = None) -> ReportRows:
+            digests: Digests | None = None, stored_raw: bytes | None = None) -> ReportRows:
+    """`stored_raw`: the raw record already in its stored form (intake.Item.stored), else compressed here."""
     digests = digests or report.digests()
     esp = canonical_esp(report.esp_name)
     ips, ip_country, ip_region, isp, in_country = _ip_rows(report, enricher, home)
@@ -56,7 +57,7 @@ def extract(report: ParsedReport, source: str, enricher: IpEnricher, home: froze
         "victim_count": len(report.victims),
         "victim_in_country": any(v.country in home for v in report.victims),
         "viral": "viral" in file_annotations,
-        "raw": compress_raw(digests.raw),
+        "raw": stored_raw if stored_raw is not None else compress_raw(digests.raw),
     }, ip_events=ips)
     default_region = country if country else None
     for person in report.persons:

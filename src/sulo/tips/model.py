@@ -164,6 +164,13 @@ def compress_raw(data: bytes) -> bytes:
     return zlib.compress(data, 1)
 
 
+def zlib_stored(deflated: bytes, data: bytes) -> bytes:
+    """The stored form of `data` (what compress_raw gives, up to the compression level) from a raw
+    deflate stream of it, such as a zip member's: zlib's two-byte header (deflate, 32 KiB window - a
+    zip's maximum), the stream, and the Adler-32 of the data. No compressing at all."""
+    return b"\x78\x01" + deflated + zlib.adler32(data).to_bytes(4, "big")
+
+
 def raw_text(stored: bytes) -> str:
     """A stored raw record as text (XML declares its own encoding; ours are UTF-8, others replaced)."""
     return zlib.decompress(stored).decode("utf-8", errors="replace")

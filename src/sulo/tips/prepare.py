@@ -117,7 +117,7 @@ def prepare_item(item: Input, enricher: IpEnricher, home: frozenset[str], conv: 
             report = parse_report(item.data, item.source)
         except ValidationError as exc:
             return [_quarantine(item.source, exc.problems[0], _sha(item.data), str(exc))]
-        return [_prepare(item.source, report, xml_digests(item.data), enricher, home, conv)]
+        return [_prepare(item.source, report, xml_digests(item.data), enricher, home, conv, item.stored)]
     records = iter_json(item.data, item.source) if item.kind == "json" else iter_csv(item.data, item.source)
     out: list[Prepared | Quarantined] = []
     sha: str | None = None
@@ -131,8 +131,8 @@ def prepare_item(item: Input, enricher: IpEnricher, home: frozenset[str], conv: 
 
 
 def _prepare(source: str, report: ParsedReport, digests: Digests, enricher: IpEnricher, home: frozenset[str],
-             conv: Converters) -> Prepared:
-    rows = extract(report, source, enricher, home, digests)
+             conv: Converters, stored_raw: bytes | None = None) -> Prepared:
+    rows = extract(report, source, enricher, home, digests, stored_raw)
     return Prepared(
         source=source, report_id=report.report_id, fingerprint=digests.fingerprint,
         report=convert_row(rows.report, REPORT_COLUMNS, conv.report), raw=rows.report["raw"],
