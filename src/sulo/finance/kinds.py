@@ -151,32 +151,27 @@ def pass_through_sql(c: Ctx, ind: str, p: r.PassThrough) -> str:
     """An outbound payment that moves on >= share_out of the small inbounds received since the account's
     previous outbound payment, when there were >= min_inbound of them and the last arrived <= window ago.
 
-    Only accounts with an outbound payment at most one window after some small inbound can fire; buckets of
-    one window find them with an equi-join (an inbound in [o - W, o] lies in o's bucket or the one before),
-    so the segment sweep (a sort) runs on a fraction of the accounts."""
+    One sort: each account's events (its small inbounds, its outbounds) in time order, an inbound before an
+    outbound at the same second; the running count of outbounds numbers the segments. Only accounts with
+    >= min_inbound small inbounds at all take part."""
     w = max(1, seconds(hours=p.window_hours))
     in_ch = f" AND channel IN {c.bind_list(list(p.inbound_channels))}" if p.inbound_channels else ""
     out_ch = f" AND channel IN {c.bind_list(list(p.outbound_channels))}" if p.outbound_channels else ""
+    n_min = c.bind(p.min_inbound)
     return f"""
         WITH inb AS (SELECT receiver_id AS acct, txn_id, ts, usd FROM flags
                      WHERE usd <= {c.bind(p.inbound_max_usd)} AND sender_id <> receiver_id{in_ch}),
-        many AS (SELECT acct FROM inb GROUP BY acct HAVING COUNT(*) >= {c.bind(p.min_inbound)}),
-        outb AS (SELECT f.sender_id AS acct, f.txn_id, f.ts, f.usd FROM flags f
-                 JOIN many ON f.sender_id = many.acct WHERE f.sender_id <> f.receiver_id{out_ch}),
-        ib AS (SELECT DISTINCT acct, CAST(floor(ts / {w}) AS BIGINT) + d AS bk FROM inb JOIN many USING (acct)
-               CROSS JOIN (SELECT 0 AS d UNION ALL SELECT 1 AS d) shift),
-        cand AS (SELECT DISTINCT outb.acct FROM outb JOIN ib
-                 ON outb.acct = ib.acct AND CAST(floor(outb.ts / {w}) AS BIGINT) = ib.bk),
-        io AS (SELECT inb.*, 1 AS inbound FROM inb JOIN cand USING (acct)
+        many AS (SELECT acct FROM inb GROUP BY acct HAVING COUNT(*) >= {n_min}),
+        io AS (SELECT inb.*, 1 AS inbound FROM inb JOIN many USING (acct)
                UNION ALL
-               SELECT outb.*, 0 AS inbound FROM outb JOIN cand USING (acct)),
+               SELECT f.sender_id AS acct, f.txn_id, f.ts, f.usd, 0 AS inbound FROM flags f
+               JOIN many ON f.sender_id = many.acct WHERE f.sender_id <> f.receiver_id{out_ch}),
         seg AS (SELECT io.*, SUM(1 - inbound) OVER (PARTITION BY acct ORDER BY ts, inbound DESC, txn_id
                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - (1 - inbound) AS seg FROM io),
-        ins AS (SELECT acct, seg, COUNT(*) AS n_in, SUM(usd) AS s_in, MAX(ts) AS last_in FROM seg
-                WHERE inbound = 1 GROUP BY acct, seg),
+        ins AS (SELECT acct, seg, SUM(usd) AS s_in, MAX(ts) AS last_in FROM seg
+                WHERE inbound = 1 GROUP BY acct, seg HAVING COUNT(*) >= {n_min}),
         outs AS (SELECT o.acct, o.seg FROM seg o JOIN ins ON o.acct = ins.acct AND o.seg = ins.seg
-                 WHERE o.inbound = 0 AND ins.n_in >= {c.bind(p.min_inbound)}
-                   AND o.usd >= {c.bind(p.share_out)} * ins.s_in
+                 WHERE o.inbound = 0 AND o.usd >= {c.bind(p.share_out)} * ins.s_in
                    AND o.ts - ins.last_in <= {w}),
         hit AS (SELECT seg.* FROM seg JOIN outs ON seg.acct = outs.acct AND seg.seg = outs.seg)
         {c.evidence("acct", "receiver", ind, "hit")}"""

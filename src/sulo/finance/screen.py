@@ -28,12 +28,6 @@ from sulo.finance.sqlctx import Ctx
 FLAG_BASE = ("ts", "sender_country", "receiver_country", "channel", "amount", "currency", "usd")
 
 
-def accounts_step() -> Step:
-    """Dense integer keys for account ids, in id order (so the smallest key is the smallest id)."""
-    return Step("accounts", "SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS k FROM "
-                            "(SELECT sender_id AS id FROM txn UNION SELECT receiver_id AS id FROM txn) u")
-
-
 def flags_step(b: Backend, lib: r.Library, rates: pa.Table) -> Step:
     c = Ctx(b.dialect)
     preds: dict[str, str] = {}
@@ -52,9 +46,9 @@ def flags_step(b: Backend, lib: r.Library, rates: pa.Table) -> Step:
         gate = " OR ".join(preds[u.of] if u.of else "TRUE" for u in users)
         cols += f", (CASE WHEN {gate} THEN ({sn} <> '' AND {sn} = {rn}) ELSE FALSE END) AS same_surname"
     # Narrow on purpose: names and references are read again only for the accounts that alert.
-    return Step("flags", f"SELECT t.row_no AS txn_id, s.k AS sender_id, rc.k AS receiver_id, "
-                         f"{c.cols(FLAG_BASE, 't.')}{cols} FROM txn t JOIN accounts s ON s.id = t.sender_id "
-                         f"JOIN accounts rc ON rc.id = t.receiver_id", c.params)
+    # Account keys are integers from the load step (inputs.account_key): no join with an account table.
+    return Step("flags", f"SELECT t.row_no AS txn_id, t.sender_key AS sender_id, t.receiver_key AS receiver_id, "
+                         f"{c.cols(FLAG_BASE, 't.')}{cols} FROM txn t", c.params)
 
 
 def evidence_step(b: Backend, lib: r.Library, rates: pa.Table) -> tuple[Step, dict[str, pa.Table]]:
@@ -134,8 +128,7 @@ def weights_table(lib: r.Library) -> pa.Table:
 def scores_step(b: Backend, name: str, hits: str) -> Step:
     d = b.dialect
     return Step(name, f"""
-        SELECT h.account_id, w.typology, w.role, SUM(w.weight) AS score, MAX(w.threshold) AS threshold,
-               {d.sorted_distinct_list("h.indicator_id")} AS indicators
+        SELECT h.account_id, w.typology, w.role, SUM(w.weight) AS score, MAX(w.threshold) AS threshold
         FROM {d.ident(hits)} h JOIN typology_weights w ON h.indicator_id = w.indicator_id AND h.role = w.role
         GROUP BY h.account_id, w.typology, w.role
         HAVING SUM(w.weight) >= MAX(w.threshold) - 1e-9 AND MAX(CASE WHEN w.required THEN 1 ELSE 0 END) = 1""")
@@ -161,7 +154,6 @@ def screen_backend(b: Backend, lib: r.Library, rates: pa.Table, with_hits: bool 
     """Run the library over the table `txn` already registered on the backend."""
     timings: dict[str, float] = {}
     with _timed(timings, "flags"):
-        b.run(accounts_step())
         b.run(flags_step(b, lib, rates))
     ev, aux = evidence_step(b, lib, rates)
     for name, table in aux.items():
@@ -189,11 +181,21 @@ def screen_backend(b: Backend, lib: r.Library, rates: pa.Table, with_hits: bool 
     result = ScreenResult(alerts=alerts, n_transactions=int(n), engine=b.dialect.name, timings=timings,
                           payments=payments)
     if with_hits:  # every indicator hit, alerting or not, with external ids: for tests and evaluation
+        ids = " UNION ".join(f"SELECT DISTINCT {r}_key AS k, {r}_id AS id FROM txn WHERE {r}_key IN "
+                             f"(SELECT account_id FROM hits)" for r in ("sender", "receiver"))
         all_hits = b.fetch(Step("fetch all hits", "SELECT ac.id AS account_id, h.role, h.indicator_id, "
                                 "h.n_txn, h.total_usd, h.first_ts, h.last_ts, h.txn_ids FROM hits h "
-                                "JOIN accounts ac ON ac.k = h.account_id"))
+                                f"JOIN ({ids}) ac ON ac.k = h.account_id"))
         result.hits = _with_txn_ids(b, all_hits)[0].to_pylist()
     return result
+
+
+class KeyCollision(Exception):
+    """Two account ids share one integer key (inputs.account_key): vanishingly rare, never silently merged."""
+
+    def __init__(self, first: str, second: str) -> None:
+        super().__init__(f"accounts {first!r} and {second!r} share one internal key; their alert would merge two "
+                         f"accounts, so the screening stops (report this input: the key needs widening)")
 
 
 def _with_txn_ids(b: Backend, hits: pa.Table) -> tuple[pa.Table, pa.Table]:
@@ -209,11 +211,33 @@ def _with_txn_ids(b: Backend, hits: pa.Table) -> tuple[pa.Table, pa.Table]:
     return hits.set_column(hits.schema.get_field_index("txn_ids"), "txn_ids", ids), payments
 
 
+PAYMENT_COLUMNS = ["txn_id", "ts", "sender_id", "receiver_id", "amount", "currency", "usd", "channel", "reference"]
+
+
 def _evidence_payments(b: Backend, rows: np.ndarray) -> pa.Table:
+    """The payments named as evidence: numbers from `flags`, text from `txn_text` (on DuckDB a view of the
+    input file, so only these rows' text is kept), with the account keys and names the alerts need."""
     b.register_arrow("evidence_rows", pa.table({"row_no": pa.array(rows, pa.int64())}))
     return b.fetch(Step("fetch evidence payments", """
-        SELECT t.row_no, t.txn_id, t.ts, t.sender_id, t.receiver_id, t.amount, t.currency, t.usd, t.channel,
-               t.reference FROM txn t JOIN evidence_rows e ON e.row_no = t.row_no ORDER BY t.row_no"""))
+        SELECT e.row_no, x.txn_id, f.ts, x.sender_id, x.receiver_id, f.amount, f.currency, f.usd, f.channel,
+               x.reference, f.sender_id AS sender_key, f.receiver_id AS receiver_key, x.sender_name, x.receiver_name
+        FROM evidence_rows e JOIN flags f ON f.txn_id = e.row_no JOIN txn_text x ON x.row_no = e.row_no
+        ORDER BY e.row_no"""))
+
+
+def _account_names(payments: pa.Table) -> tuple[dict[int, str], dict[tuple[int, str], str]]:
+    """Account key -> its id, and (key, role) -> its name (the smallest seen in that role, else in the other),
+    from the evidence payments. A key that carries two ids is a hash collision: refused, never merged."""
+    ids: dict[int, str] = {}
+    names: dict[tuple[int, str], str] = {}
+    for role in ("sender", "receiver"):
+        cols = [payments.column(f"{role}_{n}").to_pylist() for n in ("key", "id", "name")]
+        for key, ext, name in zip(*cols, strict=True):
+            if ids.setdefault(key, ext) != ext:
+                raise KeyCollision(ids[key], ext)
+            if name < names.get((key, role), "\uffff"):
+                names[(key, role)] = name
+    return ids, names
 
 
 def _evidence_by_account(hits: pa.Table) -> dict[tuple[int, str], list[Evidence]]:
@@ -232,29 +256,33 @@ def _assemble(b: Backend, lib: r.Library) -> tuple[list[Alert], PaymentTable]:
         SELECT h.* FROM hits h JOIN (SELECT DISTINCT account_id, role FROM scores) a
         ON h.account_id = a.account_id AND h.role = a.role""")))
     c = Ctx(d)
-    attrs = b.fetch(Step("fetch alert accounts", " UNION ALL ".join(f"""
-        SELECT a.account_id, MIN(ac.id) AS ext_id, {c.bind(role)} AS role, MIN(f.{role}_name) AS name,
-               MIN(f.{role}_country) AS country, {d.sorted_distinct_list("f.channel")} AS channels
+    places = b.fetch(Step("fetch alert accounts", " UNION ALL ".join(f"""
+        SELECT a.account_id, {c.bind(role)} AS role, MIN(f.{role}_country) AS country,
+               {d.sorted_distinct_list("f.channel")} AS channels
         FROM (SELECT DISTINCT account_id FROM scores WHERE role = {c.bind(role)}) a
-        JOIN accounts ac ON ac.k = a.account_id
-        JOIN txn f ON f.{role}_id = ac.id GROUP BY a.account_id""" for role in ("sender", "receiver")),
+        JOIN flags f ON f.{role}_id = a.account_id GROUP BY a.account_id""" for role in ("sender", "receiver")),
         c.params)).to_pylist()
+    ext_ids, names = _account_names(payments)
     by_acct = _evidence_by_account(hits)
-    info = {(a["account_id"], a["role"]): a for a in attrs}
+    info = {(a["account_id"], a["role"]): a for a in places}
     order = {ind.id: i for i, ind in enumerate(lib.indicators)}
     weights = {t.id: t.weights for t in lib.typologies}
     alerts, keys = [], []
     for s in scores:
         key = (s["account_id"], s["role"])
         keys.append(s["account_id"])
-        fired = sorted((i for i in s["indicators"] if weights[s["typology"]].get(i, 0) > 0), key=order.__getitem__)
-        ev = sorted((e for e in by_acct.get(key, []) if e.indicator_id in fired), key=lambda e: order[e.indicator_id])
+        ev = sorted((e for e in by_acct.get(key, []) if weights[s["typology"]].get(e.indicator_id, 0) > 0),
+                    key=lambda e: order[e.indicator_id])
+        fired = [e.indicator_id for e in ev]
+        other = "receiver" if s["role"] == "sender" else "sender"
+        name = names.get(key, names.get((s["account_id"], other), ""))
         a = info.get(key, {})
-        alerts.append(Alert(a["ext_id"], s["role"], s["typology"], float(s["score"]), float(s["threshold"]),
-                            fired, ev, a.get("name") or "", a.get("country") or "", list(a.get("channels") or [])))
+        alerts.append(Alert(ext_ids[s["account_id"]], s["role"], s["typology"], float(s["score"]),
+                            float(s["threshold"]), fired, ev, name, a.get("country") or "",
+                            list(a.get("channels") or [])))
     _link_networks(b, lib, alerts, keys)
     alerts.sort(key=lambda x: (-round(x.score, 6), x.typology, x.account_id, x.role))
-    return alerts, PaymentTable(payments.drop_columns(["row_no"]))
+    return alerts, PaymentTable(payments.select(PAYMENT_COLUMNS))
 
 
 def _link_networks(b: Backend, lib: r.Library, alerts: list[Alert], keys: list[int]) -> None:
@@ -287,9 +315,9 @@ def _link_networks(b: Backend, lib: r.Library, alerts: list[Alert], keys: list[i
     size: dict[int, int] = {}
     for acct in accounts:
         size[find(acct)] = size.get(find(acct), 0) + 1
-    # Named after the alerting account with the smallest id (keys follow id order): stable across runs.
+    # Named after the alerting account with the smallest id: stable across runs and engines.
     first: dict[int, str] = {}
-    for a, k in sorted(zip(alerts, keys, strict=True), key=lambda ak: ak[1]):
+    for a, k in sorted(zip(alerts, keys, strict=True), key=lambda ak: ak[0].account_id):
         first.setdefault(find(k), a.account_id)
     for a, k in zip(alerts, keys, strict=True):
         root = find(k)
@@ -320,6 +348,8 @@ def screen_file(path: Path, *, engine: str = "duckdb", library: r.Library | None
         loaded = load_transactions(path, strict=strict, rates=rates)
         b = backend or make_backend(engine)
         b.register_arrow("txn", loaded.con.sql("SELECT * FROM txn").to_arrow_table())
+        b.run(Step("txn_text", "SELECT row_no, txn_id, sender_id, sender_name, receiver_id, receiver_name, "
+                               "reference FROM txn"))
     load_s = time.perf_counter() - started
     try:
         result = screen_backend(b, lib, rates, with_hits)
