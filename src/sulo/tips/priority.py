@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,6 +116,31 @@ def score_subject(facts: SubjectFacts, rules: PriorityRules, as_of: dt.datetime,
     reasons.sort(key=lambda r: (-r.points, r.signal))
     score = sum(r.points for r in reasons)
     return Priority(score=score, tier=tier_for(score, rules), reasons=tuple(reasons))
+
+
+class Scorer:
+    """score_subject for many subjects at once, each distinct outcome worked out (and its reasons
+    serialised) once: most subjects are single reports whose signals and details repeat exactly, and a
+    subject's score depends only on its signal details, its report count and whether (and on what
+    date) its latest incident is recent."""
+
+    def __init__(self, rules: PriorityRules, as_of: dt.datetime) -> None:
+        self.rules = rules
+        self.as_of = as_of
+        self.weights = rules.signals.model_dump()
+        self.window = dt.timedelta(days=rules.recency.days)
+        self._seen: dict[tuple[object, ...], tuple[int, str, str]] = {}
+
+    def score(self, facts: SubjectFacts) -> tuple[int, str, str]:
+        """(score, tier, reasons as JSON) - exactly score_subject's, serialised."""
+        latest = facts.latest_incident
+        recent = latest.date() if latest is not None and self.as_of - latest <= self.window else None
+        key = (frozenset(facts.details.items()), frozenset(facts.flags), facts.report_count, recent)
+        found = self._seen.get(key)
+        if found is None:
+            prio = score_subject(facts, self.rules, self.as_of, self.weights)
+            found = self._seen[key] = (prio.score, prio.tier, json.dumps([r.as_dict() for r in prio.reasons]))
+        return found
 
 
 def tier_for(score: int, rules: PriorityRules) -> str:
