@@ -140,11 +140,11 @@ def run_engine(path: Path, out: Path, engine: str, memory_limit: str = "4GB") ->
     started = time.perf_counter()
     con = duckdb.connect(config={"memory_limit": memory_limit, "threads": 2}) if engine == "duckdb" else None
     loaded, result = screen_file(path, engine=engine, con=con)
-    write_alerts(result.alerts, out)
+    write_alerts(result.alert_set, out)
     seconds = time.perf_counter() - started
-    return {"engine": engine, "rows": loaded.n_rows, "seconds": round(seconds, 2), "alerts": len(result.alerts),
+    return {"engine": engine, "rows": loaded.n_rows, "seconds": round(seconds, 2), "alerts": len(result.alert_set),
             "timings": result.timings, "peak_rss_mb": round(peak_rss_mb(), 1),
-            "typologies": dict(Counter(a.typology for a in result.alerts))}
+            "typologies": dict(Counter(result.alert_set.alerts.column("typology").to_pylist()))}
 
 
 # -- the baseline: straightforward pandas ----------------------------------------------------------------

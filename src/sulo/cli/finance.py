@@ -36,11 +36,11 @@ def screen(input: Annotated[Path, typer.Argument(help="transactions CSV or Parqu
         lib = load_library(indicators)
         with console.status(f"screening {input.name} on {engine}"):
             loaded, result = screen_file(input, engine=engine, library=lib, rates=load_rates(rates), strict=strict)
-        write_alerts(result.alerts, out)
+        write_alerts(result.alert_set, out)
     except SuloError as exc:
         raise fail(exc) from exc
     console.print(f"{loaded.n_rows} rows: {loaded.n_clean} screened, {loaded.n_quarantined} quarantined; "
-                  f"{len(result.alerts)} alerts -> {out}  ({result.timings})")
+                  f"{len(result.alert_set)} alerts -> {out}  ({result.timings})")
     if loaded.n_quarantined:
         qpath = quarantine or out.with_name(out.name + ".quarantine.csv")
         write_quarantine(loaded, qpath)

@@ -52,6 +52,11 @@ class Dialect:
             return "CAST(array() AS ARRAY<STRING>)"
         return "CAST([] AS VARCHAR[])"
 
+    def cte(self, name: str) -> str:
+        """`name AS` for a WITH clause whose result several later parts read: DuckDB would otherwise compute it
+        again for each (a window over millions of rows, three times); Spark reuses exchanges itself."""
+        return f"{name} AS MATERIALIZED" if self.name == "duckdb" else f"{name} AS"
+
     def median(self, expr: str) -> str:
         # Both engines interpolate the two middle values of an even count.
         return f"median({expr})"

@@ -113,13 +113,14 @@ def _pair_evidence(c: Ctx, ind: str, rel: str) -> str:
 def escalation_sql(c: Ctx, ind: str, p: r.Escalation) -> str:
     med = c.d.median
     pair = "sender_id, receiver_id"
+    # A subquery written out twice, not a WITH: DuckDB would copy all the rows it names to share them.
+    src = f"(SELECT sender_id, receiver_id, txn_id, ts, usd FROM flags WHERE {c.of(p.of)}) src"
     return f"""
-        WITH src AS (SELECT sender_id, receiver_id, txn_id, ts, usd FROM flags WHERE {c.of(p.of)}),
-        big AS (SELECT {pair} FROM src GROUP BY {pair} HAVING COUNT(*) >= {c.bind(p.min_payments)}),
+        WITH big AS (SELECT {pair} FROM {src} GROUP BY {pair} HAVING COUNT(*) >= {c.bind(p.min_payments)}),
         b AS (SELECT src.*, ROW_NUMBER() OVER (PARTITION BY {pair} ORDER BY ts, txn_id) AS i,
                      COUNT(*) OVER (PARTITION BY {pair}) AS n,
                      ts - LAG(ts) OVER (PARTITION BY {pair} ORDER BY ts, txn_id) AS gap
-              FROM src JOIN big USING (sender_id, receiver_id)),
+              FROM {src} JOIN big USING (sender_id, receiver_id)),
         k AS (SELECT b.*, LEAST({c.bind(p.head)}, CAST(floor(n / 2) AS INT)) AS k FROM b),
         agg AS (SELECT {pair}, {med("CASE WHEN i <= k THEN usd END")} AS a0,
                        {med("CASE WHEN i > n - k THEN usd END")} AS a1,
@@ -158,19 +159,20 @@ def pass_through_sql(c: Ctx, ind: str, p: r.PassThrough) -> str:
     in_ch = f" AND channel IN {c.bind_list(list(p.inbound_channels))}" if p.inbound_channels else ""
     out_ch = f" AND channel IN {c.bind_list(list(p.outbound_channels))}" if p.outbound_channels else ""
     n_min = c.bind(p.min_inbound)
+    # Written out twice, not a WITH: DuckDB would copy the millions of small inbounds to share them.
+    inb = (f"(SELECT receiver_id AS acct, txn_id, ts, usd FROM flags WHERE usd <= {c.bind(p.inbound_max_usd)} "
+           f"AND sender_id <> receiver_id{in_ch}) inb")
     return f"""
-        WITH inb AS (SELECT receiver_id AS acct, txn_id, ts, usd FROM flags
-                     WHERE usd <= {c.bind(p.inbound_max_usd)} AND sender_id <> receiver_id{in_ch}),
-        many AS (SELECT acct FROM inb GROUP BY acct HAVING COUNT(*) >= {n_min}),
-        io AS (SELECT inb.*, 1 AS inbound FROM inb JOIN many USING (acct)
+        WITH many AS (SELECT acct FROM {inb} GROUP BY acct HAVING COUNT(*) >= {n_min}),
+        io AS (SELECT inb.*, 1 AS inbound FROM {inb} JOIN many USING (acct)
                UNION ALL
                SELECT f.sender_id AS acct, f.txn_id, f.ts, f.usd, 0 AS inbound FROM flags f
                JOIN many ON f.sender_id = many.acct WHERE f.sender_id <> f.receiver_id{out_ch}),
-        seg AS (SELECT io.*, SUM(1 - inbound) OVER (PARTITION BY acct ORDER BY ts, inbound DESC, txn_id
+        {c.d.cte("seg")} (SELECT io.*, SUM(1 - inbound) OVER (PARTITION BY acct ORDER BY ts, inbound DESC, txn_id
                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - (1 - inbound) AS seg FROM io),
         ins AS (SELECT acct, seg, SUM(usd) AS s_in, MAX(ts) AS last_in FROM seg
                 WHERE inbound = 1 GROUP BY acct, seg HAVING COUNT(*) >= {n_min}),
-        outs AS (SELECT o.acct, o.seg FROM seg o JOIN ins ON o.acct = ins.acct AND o.seg = ins.seg
+        {c.d.cte("outs")} (SELECT o.acct, o.seg FROM seg o JOIN ins ON o.acct = ins.acct AND o.seg = ins.seg
                  WHERE o.inbound = 0 AND o.usd >= {c.bind(p.share_out)} * ins.s_in
                    AND o.ts - ins.last_in <= {w}),
         hit AS (SELECT seg.* FROM seg JOIN outs ON seg.acct = outs.acct AND seg.seg = outs.seg)
@@ -185,10 +187,10 @@ def burst_sql(c: Ctx, ind: str, p: r.Burst, rates: pa.Table) -> str:
         conds.append(f"channel IN {c.bind_list(list(p.channels))}")
     pair = "sender_id, receiver_id"
     # The pair's first payment opens the burst: by construction the counterparty is new to the sender.
+    src = f"(SELECT sender_id, receiver_id, txn_id, ts, usd FROM flags WHERE {' AND '.join(conds)}) src"
     return f"""
-        WITH src AS (SELECT sender_id, receiver_id, txn_id, ts, usd FROM flags WHERE {" AND ".join(conds)}),
-        fst AS (SELECT {pair}, MIN(ts) AS f FROM src GROUP BY {pair}),
-        b AS (SELECT src.*, fst.f FROM src JOIN fst USING (sender_id, receiver_id)),
+        WITH fst AS (SELECT {pair}, MIN(ts) AS f FROM {src} GROUP BY {pair}),
+        b AS (SELECT src.*, fst.f FROM {src} JOIN fst USING (sender_id, receiver_id)),
         agg AS (SELECT {pair}, SUM(CASE WHEN ts < f + {w} THEN 1 ELSE 0 END) AS nb,
                        SUM(CASE WHEN ts < f + {w} THEN usd ELSE 0 END) AS total,
                        MIN(CASE WHEN ts = f THEN usd END) AS first_usd,

@@ -67,15 +67,59 @@ class Alert:
 
 
 @dataclass
+class AlertSet:
+    """Alerts as Arrow tables, the form screening produces and the alert file is written from; `to_alerts`
+    makes the Python objects only where one is asked for (storing, the web), since a national screening
+    raises tens of thousands of alerts naming millions of transactions.
+
+    alerts: account_id, role, typology, score, threshold, account_name, country, channels, network_id (and
+    key, the account's integer key), in alert order. evidence: key, role, indicator_id, n_txn, total_usd,
+    first_ts, last_ts, txn_ids, one row per indicator that fired for an alerting account in a role."""
+
+    alerts: pa.Table
+    evidence: pa.Table
+    weights: dict[str, dict[str, float]]   # typology -> indicator -> weight
+    order: list[str]                       # indicator ids in library order
+
+    def __len__(self) -> int:
+        return int(self.alerts.num_rows)
+
+    def to_alerts(self) -> list[Alert]:
+        rank = {ind: i for i, ind in enumerate(self.order)}
+        by_acct: dict[tuple[int, str], list[Evidence]] = {}
+        cols = [self.evidence.column(n).to_pylist() for n in
+                ("key", "role", "indicator_id", "n_txn", "total_usd", "first_ts", "last_ts", "txn_ids")]
+        for key, role, ind, n, total, first, last, ids in zip(*cols, strict=True):
+            by_acct.setdefault((key, role), []).append(Evidence(ind, n, total, first, last, tuple(ids)))
+        alerts = []
+        for a in self.alerts.to_pylist():
+            w = self.weights[a["typology"]]
+            ev = sorted((e for e in by_acct.get((a["key"], a["role"]), []) if w.get(e.indicator_id, 0) > 0),
+                        key=lambda e: rank[e.indicator_id])
+            alerts.append(Alert(a["account_id"], a["role"], a["typology"], float(a["score"]), float(a["threshold"]),
+                                [e.indicator_id for e in ev], ev, a["account_name"], a["country"],
+                                list(a["channels"]), a["network_id"]))
+        return alerts
+
+
 class ScreenResult:
-    alerts: list[Alert]
-    n_transactions: int
-    engine: str
-    timings: dict[str, float] = field(default_factory=dict)
-    hits: list[dict[str, Any]] = field(default_factory=list)
-    # The payments named in the alerts' evidence, by txn_id: ts, sender_id, receiver_id, amount, currency,
-    # usd, channel, reference.
-    payments: Mapping[str, dict[str, Any]] = field(default_factory=dict)
+    def __init__(self, alert_set: AlertSet, n_transactions: int, engine: str, timings: dict[str, float],
+                 payments: Mapping[str, dict[str, Any]]) -> None:
+        self.alert_set = alert_set
+        self.n_transactions = n_transactions
+        self.engine = engine
+        self.timings = timings
+        # The payments named in the alerts' evidence, by txn_id: ts, sender_id, receiver_id, amount, currency,
+        # usd, channel, reference.
+        self.payments = payments
+        self.hits: list[dict[str, Any]] = []
+        self._alerts: list[Alert] | None = None
+
+    @property
+    def alerts(self) -> list[Alert]:
+        if self._alerts is None:
+            self._alerts = self.alert_set.to_alerts()
+        return self._alerts
 
 
 class PaymentTable(Mapping[str, dict[str, Any]]):

@@ -12,11 +12,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from sulo.errors import Problem, ValidationError
-from sulo.finance.model import Alert
+from sulo.finance.model import Alert, AlertSet
 
 FLAT_COLUMNS = ["alert_id", "account_id", "role", "typology", "score", "threshold", "indicators", "network_id",
                 "account_name", "country", "channels", "evidence"]
@@ -30,8 +32,52 @@ def flat_row(a: Alert) -> dict[str, Any]:
             "channels": ";".join(a.channels), "evidence": json.dumps(d["evidence"], ensure_ascii=False)}
 
 
-def write_alerts(alerts: list[Alert], path: Path) -> None:
+def flat_table(alerts: AlertSet) -> pa.Table:
+    """The CSV/Parquet columns for every alert at once (what flat_row gives for one), built in DuckDB."""
+    weights = [(t, ind, w, alerts.order.index(ind)) for t, ws in alerts.weights.items() for ind, w in ws.items()
+               if w > 0]
+    local = duckdb.connect()
+    try:
+        local.register("alerts", alerts.alerts.append_column("alert_no", pa.array(range(len(alerts)), pa.int64())))
+        local.register("evidence", alerts.evidence)
+        local.register("weights", pa.table({n: [w[i] for w in weights] for i, n in
+                                            enumerate(["typology", "indicator_id", "weight", "ord"])}))
+        return local.sql(_FLAT_SQL).to_arrow_table()
+    finally:
+        local.close()
+
+
+_STAMP = "strftime(make_timestamp(CAST({} AS BIGINT) * 1000000), '%Y-%m-%dT%H:%M:%SZ')"
+_FLAT_SQL = f"""
+    WITH a AS (SELECT * FROM alerts),
+    ev AS (SELECT a.alert_no, w.ord, e.* EXCLUDE (key, role) FROM a
+           JOIN evidence e ON e.key = a.key AND e.role = a.role
+           JOIN weights w ON w.typology = a.typology AND w.indicator_id = e.indicator_id),
+    agg AS (SELECT alert_no, string_agg(indicator_id, ';' ORDER BY ord) AS indicators,
+                   to_json(list({{'indicator_id': indicator_id, 'n_txn': n_txn, 'total_usd': total_usd,
+                                  'first_ts': first_ts, 'last_ts': last_ts, 'txn_ids': txn_ids,
+                                  'first': {_STAMP.format("first_ts")}, 'last': {_STAMP.format("last_ts")}}}
+                                ORDER BY ord)) AS evidence
+            FROM ev GROUP BY alert_no)
+    SELECT a.typology || ':' || a.role || ':' || a.account_id AS alert_id, a.account_id, a.role, a.typology,
+           round(a.score, 3) AS score, a.threshold, coalesce(agg.indicators, '') AS indicators,
+           coalesce(a.network_id, '') AS network_id, a.account_name, a.country,
+           array_to_string(a.channels, ';') AS channels, coalesce(CAST(agg.evidence AS VARCHAR), '[]') AS evidence
+    FROM a LEFT JOIN agg USING (alert_no) ORDER BY a.alert_no
+"""
+
+
+def write_alerts(alerts: list[Alert] | AlertSet, path: Path) -> None:
     suffix = path.suffix.lower()
+    if isinstance(alerts, AlertSet) and suffix in (".parquet", ".csv"):
+        table = flat_table(alerts)
+        if suffix == ".parquet":
+            pq.write_table(table, path)
+        else:
+            pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="needed"))
+        return
+    if isinstance(alerts, AlertSet):
+        alerts = alerts.to_alerts()
     if suffix == ".json":
         path.write_text(json.dumps([a.as_dict() for a in alerts], ensure_ascii=False, indent=1), encoding="utf-8")
     elif suffix == ".parquet":

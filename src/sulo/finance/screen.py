@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -21,7 +22,7 @@ from sulo.engine import Backend, Step, make_backend
 from sulo.finance import kinds
 from sulo.finance import rules as r
 from sulo.finance.inputs import Loaded, load_transactions
-from sulo.finance.model import Alert, Evidence, PaymentTable, ScreenResult
+from sulo.finance.model import Alert, AlertSet, PaymentTable, ScreenResult
 from sulo.finance.rates import load_rates
 from sulo.finance.sqlctx import Ctx
 
@@ -176,9 +177,9 @@ def screen_backend(b: Backend, lib: r.Library, rates: pa.Table, with_hits: bool 
         b.run(Step("hits", " UNION ALL ".join(f"SELECT * FROM {b.dialect.ident(s)}" for s in sources)))
         b.run(scores_step(b, "scores", "hits"))
     with _timed(timings, "alerts"):
-        alerts, payments = _assemble(b, lib)
+        alert_set, payments = _assemble(b, lib)
     n = b.fetch(Step("count", "SELECT COUNT(*) AS n FROM flags")).column("n")[0].as_py()
-    result = ScreenResult(alerts=alerts, n_transactions=int(n), engine=b.dialect.name, timings=timings,
+    result = ScreenResult(alert_set, n_transactions=int(n), engine=b.dialect.name, timings=timings,
                           payments=payments)
     if with_hits:  # every indicator hit, alerting or not, with external ids: for tests and evaluation
         ids = " UNION ".join(f"SELECT DISTINCT {r}_key AS k, {r}_id AS id FROM txn WHERE {r}_key IN "
@@ -225,33 +226,11 @@ def _evidence_payments(b: Backend, rows: np.ndarray) -> pa.Table:
         ORDER BY e.row_no"""))
 
 
-def _account_names(payments: pa.Table) -> tuple[dict[int, str], dict[tuple[int, str], str]]:
-    """Account key -> its id, and (key, role) -> its name (the smallest seen in that role, else in the other),
-    from the evidence payments. A key that carries two ids is a hash collision: refused, never merged."""
-    ids: dict[int, str] = {}
-    names: dict[tuple[int, str], str] = {}
-    for role in ("sender", "receiver"):
-        cols = [payments.column(f"{role}_{n}").to_pylist() for n in ("key", "id", "name")]
-        for key, ext, name in zip(*cols, strict=True):
-            if ids.setdefault(key, ext) != ext:
-                raise KeyCollision(ids[key], ext)
-            if name < names.get((key, role), "\uffff"):
-                names[(key, role)] = name
-    return ids, names
-
-
-def _evidence_by_account(hits: pa.Table) -> dict[tuple[int, str], list[Evidence]]:
-    by_acct: dict[tuple[int, str], list[Evidence]] = {}
-    cols = [hits.column(n).to_pylist() for n in
-            ("account_id", "role", "indicator_id", "n_txn", "total_usd", "first_ts", "last_ts", "txn_ids")]
-    for acct, role, ind, n, total, first, last, ids in zip(*cols, strict=True):
-        by_acct.setdefault((acct, role), []).append(Evidence(ind, n, total, first, last, tuple(ids)))
-    return by_acct
-
-
-def _assemble(b: Backend, lib: r.Library) -> tuple[list[Alert], PaymentTable]:
+def _assemble(b: Backend, lib: r.Library) -> tuple[AlertSet, PaymentTable]:
+    """Scores, hits and evidence payments in, the alert set out: joined as Arrow tables in a local DuckDB,
+    whatever the engine (they are small), no Python object per alert."""
     d = b.dialect
-    scores = b.fetch(Step("fetch scores", "SELECT * FROM scores")).to_pylist()
+    scores = b.fetch(Step("fetch scores", "SELECT * FROM scores"))
     hits, payments = _with_txn_ids(b, b.fetch(Step("fetch alert hits", """
         SELECT h.* FROM hits h JOIN (SELECT DISTINCT account_id, role FROM scores) a
         ON h.account_id = a.account_id AND h.role = a.role""")))
@@ -261,67 +240,97 @@ def _assemble(b: Backend, lib: r.Library) -> tuple[list[Alert], PaymentTable]:
                {d.sorted_distinct_list("f.channel")} AS channels
         FROM (SELECT DISTINCT account_id FROM scores WHERE role = {c.bind(role)}) a
         JOIN flags f ON f.{role}_id = a.account_id GROUP BY a.account_id""" for role in ("sender", "receiver")),
-        c.params)).to_pylist()
-    ext_ids, names = _account_names(payments)
-    by_acct = _evidence_by_account(hits)
-    info = {(a["account_id"], a["role"]): a for a in places}
-    order = {ind.id: i for i, ind in enumerate(lib.indicators)}
-    weights = {t.id: t.weights for t in lib.typologies}
-    alerts, keys = [], []
-    for s in scores:
-        key = (s["account_id"], s["role"])
-        keys.append(s["account_id"])
-        ev = sorted((e for e in by_acct.get(key, []) if weights[s["typology"]].get(e.indicator_id, 0) > 0),
-                    key=lambda e: order[e.indicator_id])
-        fired = [e.indicator_id for e in ev]
-        other = "receiver" if s["role"] == "sender" else "sender"
-        name = names.get(key, names.get((s["account_id"], other), ""))
-        a = info.get(key, {})
-        alerts.append(Alert(ext_ids[s["account_id"]], s["role"], s["typology"], float(s["score"]),
-                            float(s["threshold"]), fired, ev, name, a.get("country") or "",
-                            list(a.get("channels") or [])))
-    _link_networks(b, lib, alerts, keys)
-    alerts.sort(key=lambda x: (-round(x.score, 6), x.typology, x.account_id, x.role))
-    return alerts, PaymentTable(payments.select(PAYMENT_COLUMNS))
+        c.params))
+    local = duckdb.connect()
+    try:
+        for name, table in (("scores", scores), ("places", places), ("payments", payments)):
+            local.register(name, table)
+        local.execute(_ACCOUNTS_SQL)
+        clash = local.sql("SELECT min_id, max_id FROM ext_ids WHERE min_id <> max_id LIMIT 1").fetchall()
+        if clash:
+            raise KeyCollision(*clash[0])
+        local.register("networks", _networks(b, lib, local.sql("SELECT key, account_id FROM ext_ids "
+                                                               "WHERE key IN (SELECT account_id FROM scores)")
+                                             .to_arrow_table()))
+        alerts = local.sql(_ALERTS_SQL).to_arrow_table()
+    finally:
+        local.close()
+    evidence = hits.rename_columns(["key", *hits.column_names[1:]])
+    alert_set = AlertSet(alerts, evidence, {t.id: dict(t.weights) for t in lib.typologies},
+                         [i.id for i in lib.indicators])
+    return alert_set, PaymentTable(payments.select(PAYMENT_COLUMNS))
 
 
-def _link_networks(b: Backend, lib: r.Library, alerts: list[Alert], keys: list[int]) -> None:
+# Each account key's id and names, from the evidence payments. A key with two ids is a hash collision.
+_ACCOUNTS_SQL = """
+    CREATE TEMP TABLE seen AS
+    SELECT sender_key AS key, 'sender' AS role, sender_id AS id, sender_name AS name FROM payments
+    UNION ALL SELECT receiver_key, 'receiver', receiver_id, receiver_name FROM payments;
+    CREATE TEMP TABLE ext_ids AS SELECT key, min(id) AS account_id, min(id) AS min_id, max(id) AS max_id
+    FROM seen GROUP BY key;
+    CREATE TEMP TABLE names AS SELECT key, role, min(name) AS name FROM seen GROUP BY key, role;
+"""
+
+# One row per alert, in alert order; the name is the smallest seen in the alert's role, else in the other.
+_ALERTS_SQL = """
+    SELECT s.account_id AS key, e.account_id, s.role, s.typology, s.score, s.threshold,
+           coalesce(n1.name, n2.name, '') AS account_name, coalesce(p.country, '') AS country,
+           coalesce(p.channels, CAST([] AS VARCHAR[])) AS channels, nw.network_id
+    FROM scores s JOIN ext_ids e ON e.key = s.account_id
+    LEFT JOIN names n1 ON n1.key = s.account_id AND n1.role = s.role
+    LEFT JOIN names n2 ON n2.key = s.account_id AND n2.role <> s.role
+    LEFT JOIN places p ON p.account_id = s.account_id AND p.role = s.role
+    LEFT JOIN networks nw ON nw.key = s.account_id
+    ORDER BY round(s.score, 6) DESC, s.typology, e.account_id, s.role
+"""
+
+
+def _networks(b: Backend, lib: r.Library, alerting: pa.Table) -> pa.Table:
     """Alerts whose accounts pay or are paid by each other, or share a counterparty, form one network
-    (payments counted: those of the network indicator's `of`, e.g. F1)."""
-    accounts = sorted(set(keys))
-    if not accounts:
-        return
+    (payments counted: those of the network indicator's `of`, e.g. F1). Returns key -> network_id for the
+    accounts in a network of two or more alerting accounts, named after the smallest account id in it."""
+    empty = pa.table({"key": pa.array([], pa.int64()), "network_id": pa.array([], pa.string())})
+    if alerting.num_rows == 0:
+        return empty
     of = next((lib.params(i.id).of for i in lib.indicators if i.kind == "network"), None)
-    b.register_arrow("alert_accounts", pa.table({"account_id": pa.array(accounts, pa.int64())}))
+    b.register_arrow("alert_accounts", pa.table({"account_id": alerting.column("key")}))
     c = Ctx(b.dialect)
     edges = b.fetch(Step("network edges", f"""
         SELECT DISTINCT f.sender_id, f.receiver_id FROM flags f
         JOIN alert_accounts a ON f.sender_id = a.account_id WHERE {c.of(of)}
         UNION SELECT DISTINCT f.sender_id, f.receiver_id FROM flags f
-        JOIN alert_accounts a ON f.receiver_id = a.account_id WHERE {c.of(of)}""")).to_pylist()
-    parent: dict[int, int] = {}
+        JOIN alert_accounts a ON f.receiver_id = a.account_id WHERE {c.of(of)}"""))
+    keys = alerting.column("key").to_numpy()
+    u, v = (edges.column(n).to_numpy() for n in ("sender_id", "receiver_id"))
+    nodes, dense = np.unique(np.concatenate([keys, u, v]), return_inverse=True)
+    label = connected_components(len(nodes), dense[len(keys):len(keys) + len(u)], dense[len(keys) + len(u):])
+    comp = label[dense[:len(keys)]]
+    local = duckdb.connect()
+    try:
+        local.register("a", pa.table({"key": keys, "comp": comp, "account_id": alerting.column("account_id")}))
+        return local.sql("""
+            SELECT key, 'NET-' || min(account_id) OVER (PARTITION BY comp) AS network_id FROM a
+            QUALIFY count(*) OVER (PARTITION BY comp) > 1""").to_arrow_table()
+    finally:
+        local.close()
 
-    def find(x: int) -> int:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
 
-    for e in edges:
-        ra, rb = find(e["sender_id"]), find(e["receiver_id"])
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    size: dict[int, int] = {}
-    for acct in accounts:
-        size[find(acct)] = size.get(find(acct), 0) + 1
-    # Named after the alerting account with the smallest id: stable across runs and engines.
-    first: dict[int, str] = {}
-    for a, k in sorted(zip(alerts, keys, strict=True), key=lambda ak: ak[0].account_id):
-        first.setdefault(find(k), a.account_id)
-    for a, k in zip(alerts, keys, strict=True):
-        root = find(k)
-        a.network_id = f"NET-{first[root]}" if size[root] > 1 else None
+def connected_components(n: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """The component of each of n nodes given edges u-v, as the smallest node index in it: hook each tree's
+    root under the smaller root across every edge, compress, repeat until no edge joins two labels."""
+    label = np.arange(n)
+    while True:
+        lu, lv = label[u], label[v]
+        if np.array_equal(lu, lv):
+            return label
+        low = np.minimum(lu, lv)
+        np.minimum.at(label, lu, low)
+        np.minimum.at(label, lv, low)
+        while True:
+            jumped = label[label]
+            if np.array_equal(jumped, label):
+                break
+            label = jumped
 
 
 @contextmanager
