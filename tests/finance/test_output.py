@@ -44,3 +44,13 @@ def test_alert_file_columns(tiny_result: Any, tmp_path: Path) -> None:
     assert pq.read_schema(pq_out).names == FLAT_COLUMNS
     with csv_out.open(newline="", encoding="utf-8") as fh:
         assert next(csv.reader(fh)) == FLAT_COLUMNS
+
+
+def test_two_accounts_on_one_key_stop_the_screening(world_tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Account keys are hashes: should two ids ever share one, the alert must not quietly merge them."""
+    from sulo.finance import inputs
+    from sulo.finance.screen import KeyCollision
+
+    monkeypatch.setattr(inputs, "account_key", lambda col: "CAST(1 AS BIGINT)")
+    with pytest.raises(KeyCollision, match="share one internal key"):
+        screen_file(world_tiny / "transactions.parquet")
