@@ -54,10 +54,11 @@ _FLAT_SQL = f"""
            JOIN evidence e ON e.key = a.key AND e.role = a.role
            JOIN weights w ON w.typology = a.typology AND w.indicator_id = e.indicator_id),
     agg AS (SELECT alert_no, string_agg(indicator_id, ';' ORDER BY ord) AS indicators,
-                   to_json(list({{'indicator_id': indicator_id, 'n_txn': n_txn, 'total_usd': total_usd,
+                   -- one JSON object per evidence row, joined: half the cost of to_json over a list
+                   '[' || string_agg(to_json({{'indicator_id': indicator_id, 'n_txn': n_txn, 'total_usd': total_usd,
                                   'first_ts': first_ts, 'last_ts': last_ts, 'txn_ids': txn_ids,
-                                  'first': {_STAMP.format("first_ts")}, 'last': {_STAMP.format("last_ts")}}}
-                                ORDER BY ord)) AS evidence
+                                  'first': {_STAMP.format("first_ts")}, 'last': {_STAMP.format("last_ts")}}}),
+                                ',' ORDER BY ord) || ']' AS evidence
             FROM ev GROUP BY alert_no)
     SELECT a.typology || ':' || a.role || ':' || a.account_id AS alert_id, a.account_id, a.role, a.typology,
            round(a.score, 3) AS score, a.threshold, coalesce(agg.indicators, '') AS indicators,
