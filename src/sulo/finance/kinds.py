@@ -162,6 +162,8 @@ def pass_through_sql(c: Ctx, ind: str, p: r.PassThrough) -> str:
     # Written out twice, not a WITH: DuckDB would copy the millions of small inbounds to share them.
     inb = (f"(SELECT receiver_id AS acct, txn_id, ts, usd FROM flags WHERE usd <= {c.bind(p.inbound_max_usd)} "
            f"AND sender_id <> receiver_id{in_ch}) inb")
+    if c.d.name == "duckdb":
+        return _pass_through_asof(c, ind, p, inb, w, out_ch, n_min)
     return f"""
         WITH many AS (SELECT acct FROM {inb} GROUP BY acct HAVING COUNT(*) >= {n_min}),
         io AS (SELECT inb.*, 1 AS inbound FROM {inb} JOIN many USING (acct)
@@ -176,6 +178,26 @@ def pass_through_sql(c: Ctx, ind: str, p: r.PassThrough) -> str:
                  WHERE o.inbound = 0 AND o.usd >= {c.bind(p.share_out)} * ins.s_in
                    AND o.ts - ins.last_in <= {w}),
         hit AS (SELECT seg.* FROM seg JOIN outs ON seg.acct = outs.acct AND seg.seg = outs.seg)
+        {c.evidence("acct", "receiver", ind, "hit")}"""
+
+
+def _pass_through_asof(c: Ctx, ind: str, p: r.PassThrough, inb: str, w: int, out_ch: str, n_min: str) -> str:
+    """The same segments on DuckDB by an ASOF join, about twice as cheap as the window: each small inbound
+    meets the account's first outbound at or after it, ordered by (ts, txn_id) packed into one integer
+    (ts * 2^31 + row number: exact for rows < 2^31 and timestamps of years 1834-2106). Equal to the window
+    form (tests/finance/test_pass_through.py; the Spark half of every test runs the window form)."""
+    return f"""
+        WITH many AS (SELECT acct FROM {inb} GROUP BY acct HAVING COUNT(*) >= {n_min}),
+        {c.d.cte("outb")} (SELECT f.sender_id AS acct, f.txn_id, f.ts, f.usd, f.ts * 2147483648 + f.txn_id AS okey
+                 FROM flags f JOIN many ON f.sender_id = many.acct WHERE f.sender_id <> f.receiver_id{out_ch}),
+        {c.d.cte("seg")} (SELECT inb.*, o.okey FROM (SELECT inb.* FROM {inb} JOIN many USING (acct)) inb
+                ASOF JOIN outb o ON inb.acct = o.acct AND o.okey >= inb.ts * 2147483648),
+        ins AS (SELECT acct, okey, SUM(usd) AS s_in, MAX(ts) AS last_in FROM seg
+                GROUP BY acct, okey HAVING COUNT(*) >= {n_min}),
+        {c.d.cte("outs")} (SELECT o.acct, o.okey FROM outb o JOIN ins ON o.acct = ins.acct AND o.okey = ins.okey
+                 WHERE o.usd >= {c.bind(p.share_out)} * ins.s_in AND o.ts - ins.last_in <= {w}),
+        hit AS (SELECT seg.acct, seg.txn_id, seg.ts, seg.usd FROM seg JOIN outs USING (acct, okey)
+                UNION ALL SELECT outb.acct, outb.txn_id, outb.ts, outb.usd FROM outb JOIN outs USING (acct, okey))
         {c.evidence("acct", "receiver", ind, "hit")}"""
 
 

@@ -1,0 +1,43 @@
+"""F12 has two SQL forms (a window sweep, an ASOF join on DuckDB): on payment streams dense with same-second
+ties they must name exactly the same payments."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+from sulo.engine.dialect import DUCKDB
+from sulo.finance import kinds
+from sulo.finance import rules as r
+from sulo.finance.sqlctx import Ctx
+
+
+def _stream(seed: int, n: int = 4000) -> pa.Table:
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        sender, receiver = rng.randrange(12), rng.randrange(12)
+        # A few accounts, a short time span and whole minutes: many payments share a second.
+        rows.append((i + 1, sender, receiver, rng.randrange(0, 3 * 86_400, 60),
+                     rng.choice([5.0, 20.0, 60.0, 150.0, 400.0, 1500.0]), rng.choice(["ewallet", "remittance", "bank"])))
+    names = ["txn_id", "sender_id", "receiver_id", "ts", "usd", "channel"]
+    return pa.table({n: [row[i] for row in rows] for i, n in enumerate(names)})
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_asof_and_window_forms_agree(seed: int) -> None:
+    params = r.PassThrough(inbound_max_usd=200, min_inbound=3, share_out=0.5, window_hours=6,
+                           inbound_channels=["ewallet", "remittance"])
+    con = duckdb.connect()
+    con.register("flags", _stream(seed))
+    results = []
+    for dialect in (DUCKDB, dataclasses.replace(DUCKDB, name="duckdb-window")):
+        c = Ctx(dialect)
+        results.append(sorted(con.execute(kinds.pass_through_sql(c, "F12", params), c.params).fetchall()))
+    asof, window = results
+    assert asof, "the stream should contain pass-through segments"
+    assert asof == window
