@@ -66,7 +66,7 @@ def load_transactions(path: Path, *, strict: bool = False, rates: pa.Table | Non
         raise ValidationError(loaded.problems(), f"{n_bad} of {n_rows} rows are invalid "
                               f"(first: {loaded.problems(1)[0]})")
     con.execute(_txn_view_sql(text, n_bad > 0)).fetchall()
-    con.execute(TXN_TEXT_SQL.format(source="raw", row="_row")).fetchall()
+    con.execute(_txn_text_sql(text)).fetchall()
     return loaded
 
 
@@ -240,12 +240,15 @@ def _quarantine_sql(text: bool, has_dups: bool, checks: list[tuple[str, str]]) -
     """
 
 
-# The text of each row by its number, read only for the rows that end up as evidence (no keys, no rates).
-TXN_TEXT_SQL = """
-    CREATE OR REPLACE TEMP VIEW txn_text AS
-    SELECT {row} AS row_no, txn_id, sender_id, coalesce(sender_name, '') AS sender_name, receiver_id,
-           coalesce(receiver_name, '') AS receiver_name, coalesce(reference, '') AS reference FROM {source}
-"""
+def _txn_text_sql(text: bool) -> str:
+    """The view `txn_text`: each row's text and amount by its number, read only for the rows that end up as
+    evidence (no keys, no rates), so the screening's own table can stay narrow."""
+    return f"""
+        CREATE OR REPLACE TEMP VIEW txn_text AS
+        SELECT _row AS row_no, txn_id, sender_id, coalesce(sender_name, '') AS sender_name, receiver_id,
+               coalesce(receiver_name, '') AS receiver_name, p_amount AS amount, currency,
+               coalesce(reference, '') AS reference FROM {_typed_raw(text)} t
+    """
 
 
 def _txn_view_sql(text: bool, has_bad: bool) -> str:

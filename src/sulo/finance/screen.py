@@ -26,7 +26,7 @@ from sulo.finance.model import Alert, AlertSet, PaymentTable, ScreenResult
 from sulo.finance.rates import load_rates
 from sulo.finance.sqlctx import Ctx
 
-FLAG_BASE = ("ts", "sender_country", "receiver_country", "channel", "amount", "currency", "usd")
+FLAG_BASE = ("ts", "sender_country", "receiver_country", "channel", "usd")
 
 
 def flags_step(b: Backend, lib: r.Library, rates: pa.Table) -> Step:
@@ -220,7 +220,7 @@ def _evidence_payments(b: Backend, rows: np.ndarray) -> pa.Table:
     input file, so only these rows' text is kept), with the account keys and names the alerts need."""
     b.register_arrow("evidence_rows", pa.table({"row_no": pa.array(rows, pa.int64())}))
     return b.fetch(Step("fetch evidence payments", """
-        SELECT e.row_no, x.txn_id, f.ts, x.sender_id, x.receiver_id, f.amount, f.currency, f.usd, f.channel,
+        SELECT e.row_no, x.txn_id, f.ts, x.sender_id, x.receiver_id, x.amount, x.currency, f.usd, f.channel,
                x.reference, f.sender_id AS sender_key, f.receiver_id AS receiver_key, x.sender_name, x.receiver_name
         FROM evidence_rows e JOIN flags f ON f.txn_id = e.row_no JOIN txn_text x ON x.row_no = e.row_no
         ORDER BY e.row_no"""))
@@ -358,7 +358,7 @@ def screen_file(path: Path, *, engine: str = "duckdb", library: r.Library | None
         b = backend or make_backend(engine)
         b.register_arrow("txn", loaded.con.sql("SELECT * FROM txn").to_arrow_table())
         b.run(Step("txn_text", "SELECT row_no, txn_id, sender_id, sender_name, receiver_id, receiver_name, "
-                               "reference FROM txn"))
+                               "amount, currency, reference FROM txn"))
     load_s = time.perf_counter() - started
     try:
         result = screen_backend(b, lib, rates, with_hits)
