@@ -24,6 +24,8 @@ import sys
 import time
 from pathlib import Path
 
+from cotenants import CoTenants
+
 
 def generate(out: Path, n: int, seed: int = 11) -> Path:
     from sulo.synth.config import load_params
@@ -171,26 +173,30 @@ def main() -> None:
     runs = []
     for i in range(args.runs):
         load = os.getloadavg()[0]
-        run = _child("pipeline", world, args.work / "pipeline.db", 0)
+        with CoTenants() as share:
+            run = _child("pipeline", world, args.work / "pipeline.db", 0)
         run["load"] = load
+        run["others"] = share.describe()
         runs.append(run)
         print(f"  run {i + 1}: {_rate(run):,.0f} reports/s, {run['seconds']:.1f} s wall, "
-              f"{run['cpu_seconds']:.1f} CPU-s, load average before {load:.1f}")
+              f"{run['cpu_seconds']:.1f} CPU-s, load average before {load:.1f}; {share.describe()}")
     fast = sorted(runs, key=_rate)[len(runs) // 2]
     base_load = os.getloadavg()[0]
-    base = _child("baseline", world, args.work / "baseline.db", args.baseline_sample)
+    with CoTenants() as base_share:
+        base = _child("baseline", world, args.work / "baseline.db", args.baseline_sample)
     fast_rate, base_rate = _rate(fast), _rate(base)
     print(f"pipeline (median of {len(runs)}): {fast['reports']:,} reports in {fast['seconds']:.1f} s = "
           f"{fast_rate:,.0f} reports/s (import+enrich+group+score+route+letters); CPU {fast['cpu_seconds']:.1f} s "
           f"(main + workers) = {fast['reports'] / fast['cpu_seconds']:,.0f} reports per CPU-second; peak RSS "
           f"{fast['peak_rss_mib']:.0f} MiB main, {fast['worker_peak_rss_mib']:.0f} MiB largest worker; "
-          f"database {fast['db_mib']:.0f} MiB; {fast['subjects']:,} subjects; load average {fast['load']:.1f}")
+          f"database {fast['db_mib']:.0f} MiB; {fast['subjects']:,} subjects; load average {fast['load']:.1f}; "
+          f"{fast['others']}")
     print(f"quality: B-cubed precision {fast['precision']:.4f}, recall {fast['recall']:.4f}; "
           f"live-abuse subjects in top tier {fast['live_in_top']}/{fast['live_subjects']} "
           f"(top tier holds {fast['top_tier_subjects']} subjects)")
     print(f"baseline (per-report, ORM, query per identifier; SAMPLE of the first {base['reports']:,} reports): "
           f"{base_rate:,.0f} reports/s, {base['reports'] / base['cpu_seconds']:,.0f} reports per CPU-second, "
-          f"peak RSS {base['peak_rss_mib']:.0f} MiB; load average {base_load:.1f}")
+          f"peak RSS {base['peak_rss_mib']:.0f} MiB; load average {base_load:.1f}; {base_share.describe()}")
     print(f"ratio: {fast_rate / base_rate:.1f}x; target >= 2,000 reports/s: "
           f"{'met' if fast_rate >= 2000 else 'NOT met'}")
 
