@@ -211,7 +211,8 @@ def burst_sql(c: Ctx, ind: str, p: r.Burst, rates: pa.Table) -> str:
     # The pair's first payment opens the burst: by construction the counterparty is new to the sender.
     src = f"(SELECT sender_id, receiver_id, txn_id, ts, usd FROM flags WHERE {' AND '.join(conds)}) src"
     return f"""
-        WITH fst AS (SELECT {pair}, MIN(ts) AS f FROM {src} GROUP BY {pair}),
+        WITH fst AS (SELECT {pair}, MIN(ts) AS f FROM {src} GROUP BY {pair}
+                     HAVING COUNT(*) >= {c.bind(p.min_payments)}),  -- fewer payments can hold no burst
         b AS (SELECT src.*, fst.f FROM {src} JOIN fst USING (sender_id, receiver_id)),
         agg AS (SELECT {pair}, SUM(CASE WHEN ts < f + {w} THEN 1 ELSE 0 END) AS nb,
                        SUM(CASE WHEN ts < f + {w} THEN usd ELSE 0 END) AS total,
