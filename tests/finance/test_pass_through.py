@@ -22,8 +22,9 @@ def _stream(seed: int, n: int = 4000) -> pa.Table:
     for i in range(n):
         sender, receiver = rng.randrange(12), rng.randrange(12)
         # A few accounts, a short time span and whole minutes: many payments share a second.
-        rows.append((i + 1, sender, receiver, rng.randrange(0, 3 * 86_400, 60),
-                     rng.choice([5.0, 20.0, 60.0, 150.0, 400.0, 1500.0]), rng.choice(["ewallet", "remittance", "bank"])))
+        usd = rng.choice([5.0, 20.0, 60.0, 150.0, 400.0, 1500.0])
+        rows.append((i + 1, sender, receiver, rng.randrange(0, 3 * 86_400, 60), usd,
+                     rng.choice(["ewallet", "remittance", "bank"])))
     names = ["txn_id", "sender_id", "receiver_id", "ts", "usd", "channel"]
     return pa.table({n: [row[i] for row in rows] for i, n in enumerate(names)})
 

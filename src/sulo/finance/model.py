@@ -123,25 +123,23 @@ class ScreenResult:
 
 
 class PaymentTable(Mapping[str, dict[str, Any]]):
-    """The evidence payments (one Arrow table), turned into a dict only for the row asked for: a large
-    screening names hundreds of thousands of them, and writing an alert file never looks at them."""
+    """The evidence payments (one Arrow table), turned into dicts only when first asked for: writing an alert
+    file never looks at them; storing a screening reads them all, once."""
 
     def __init__(self, table: pa.Table) -> None:
         self._table = table
-        self._index: dict[str, int] | None = None
+        self._rows: dict[str, dict[str, Any]] | None = None
 
-    def _positions(self) -> dict[str, int]:
-        if self._index is None:
-            self._index = {t: i for i, t in enumerate(self._table.column("txn_id").to_pylist())}
-        return self._index
+    def _by_id(self) -> dict[str, dict[str, Any]]:
+        if self._rows is None:
+            self._rows = {row["txn_id"]: row for row in self._table.to_pylist()}
+        return self._rows
 
     def __getitem__(self, txn_id: str) -> dict[str, Any]:
-        i = self._positions()[txn_id]
-        row: dict[str, Any] = self._table.slice(i, 1).to_pylist()[0]
-        return row
+        return self._by_id()[txn_id]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._positions())
+        return iter(self._by_id())
 
     def __len__(self) -> int:
         return int(self._table.num_rows)

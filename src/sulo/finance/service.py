@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from sulo.errors import ConflictError, NotFoundError, Problem, ValidationError
@@ -44,21 +44,25 @@ def save_screening(session: Session, name: str, digest: str, engine: str, loaded
                     created_by=actor)
     session.add(scr)
     session.flush()
-    for a in result.alerts:
-        row = FinanceAlert(screening_id=scr.id, alert_key=a.alert_id, account_id=a.account_id,
-                           account_name=a.account_name, role=a.role, typology=a.typology, score=round(a.score, 3),
-                           threshold=a.threshold, indicators=";".join(a.indicators), country=a.country,
-                           channels=";".join(a.channels), network_id=a.network_id, status="open",
-                           evidence=json.dumps([e.as_dict() for e in a.evidence], ensure_ascii=False))
-        session.add(row)
-        session.flush()
-        txn_ids = sorted({t for e in a.evidence for t in e.txn_ids})
-        for t in txn_ids:
+    alerts = result.alerts
+    # Bulk inserts: a national screening keeps tens of thousands of alerts and their payments.
+    rows = [{"screening_id": scr.id, "alert_key": a.alert_id, "account_id": a.account_id,
+             "account_name": a.account_name, "role": a.role, "typology": a.typology, "score": round(a.score, 3),
+             "threshold": a.threshold, "indicators": ";".join(a.indicators), "country": a.country,
+             "channels": ";".join(a.channels), "network_id": a.network_id, "status": "open", "status_reason": "",
+             "evidence": json.dumps([e.as_dict() for e in a.evidence], ensure_ascii=False)} for a in alerts]
+    ids = list(session.scalars(insert(FinanceAlert).returning(FinanceAlert.id, sort_by_parameter_order=True),
+                               rows)) if rows else []
+    payments = []
+    for a, alert_id in zip(alerts, ids, strict=True):
+        for t in sorted({t for e in a.evidence for t in e.txn_ids}):
             p = result.payments[t]
-            session.add(AlertPayment(alert_id=row.id, txn_id=t, at=dt.datetime.fromtimestamp(p["ts"], dt.UTC),
-                                     sender_id=p["sender_id"], receiver_id=p["receiver_id"],
-                                     amount=float(p["amount"]), currency=p["currency"], usd=float(p["usd"]),
-                                     channel=p["channel"], reference=p["reference"] or ""))
+            payments.append({"alert_id": alert_id, "txn_id": t, "at": dt.datetime.fromtimestamp(p["ts"], dt.UTC),
+                             "sender_id": p["sender_id"], "receiver_id": p["receiver_id"],
+                             "amount": float(p["amount"]), "currency": p["currency"], "usd": float(p["usd"]),
+                             "channel": p["channel"], "reference": p["reference"] or ""})
+    if payments:
+        session.execute(insert(AlertPayment), payments)
     audit(session, actor, "finance:screen", f"finance_screening:{scr.id}",
           {"file": name, "sha256": digest, "engine": engine, "rows": loaded.n_rows,
            "quarantined": loaded.n_quarantined, "alerts": len(result.alerts)})

@@ -1,0 +1,40 @@
+"""A stored screening keeps every alert and, for each, exactly the payments its evidence names, with the
+values of the input file. Runs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sulo.finance.screen import screen_file
+from sulo.finance.service import file_digest, save_screening
+from sulo.finance.tables import AlertPayment, FinanceAlert
+
+
+def test_saved_alerts_hold_their_evidence_payments(session: Session, world_tiny: Path) -> None:
+    path = world_tiny / "transactions.parquet"
+    loaded, result = screen_file(path)
+    scr = save_screening(session, path.name, file_digest(path), "duckdb", loaded, result, "tester")
+    session.flush()
+    stored = {a.alert_key: a for a in session.scalars(select(FinanceAlert).where(FinanceAlert.screening_id == scr.id))}
+    assert len(stored) == len(result.alerts) > 20
+    source = {r["txn_id"]: r for r in pq.read_table(path).to_pylist()}
+    for alert in result.alerts:
+        row = stored[alert.alert_id]
+        assert (row.account_id, row.typology, row.indicators) == (alert.account_id, alert.typology,
+                                                                  ";".join(alert.indicators))
+        payments = session.scalars(select(AlertPayment).where(AlertPayment.alert_id == row.id)).all()
+        assert sorted(p.txn_id for p in payments) == sorted({t for e in alert.evidence for t in e.txn_ids})
+        for p in payments:
+            src = source[p.txn_id]
+            assert (p.sender_id, p.receiver_id, p.currency, p.channel) == (
+                src["sender_id"], src["receiver_id"], src["currency"], src["channel"])
+            assert abs(p.amount - float(src["amount"])) < 1e-6
+            assert p.at.timestamp() == int(src["timestamp"].timestamp())
+    # The same file again changes nothing.
+    again = save_screening(session, path.name, file_digest(path), "duckdb", loaded, result, "tester")
+    assert again.id == scr.id
+    assert session.scalar(select(func.count()).select_from(FinanceAlert)) == len(result.alerts)
