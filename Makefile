@@ -8,6 +8,7 @@ demo:
 test:
 	@scripts/setup.sh --test
 	uv run --frozen pytest
+	@$(MAKE) --no-print-directory lint
 
 lint:
 	uv run --frozen ruff check src tests benchmarks
