@@ -50,6 +50,9 @@ class Planter:
         self.t0, self.span = t0_us, span_us
         self.rows = Planted()
         self._serial = 900_000_000
+        # Customer account -> the screen name a CyberTipline report gives for the same person: customers who
+        # are also reported write it as their @handle, so payments and reports can be linked (tips<->finance).
+        self.reported_handle: dict[int, str] = {}
 
     def _serial_next(self) -> int:
         self._serial += 1
@@ -88,13 +91,19 @@ class Planter:
     def customers(self, n: int) -> list[int]:
         """Customer sender accounts; about 40% are people who are also reported subjects (foreign kind)."""
         rng = self.rng
-        reported = [s.person for s in self.pop.subjects if s.role == "customer"]
+        subjects = [s for s in self.pop.subjects if s.role == "customer"]
+        reported = [s.person for s in subjects]
         chosen = rng.sample(reported, min(len(reported), int(n * 0.4)))
         while len(chosen) < n:
             country = pick(rng, self.params.customer_countries)
             chosen.append(self.pop.person(country, "customer", rng.random() < 0.05))
-        return [add_person_account(self.book, rng, p, "RM", "customer", "live_streaming_customer",
-                                   self._serial_next()) for p in chosen]
+        screen_names = {id(s.person): s.accounts[0].screen_name for s in subjects if s.accounts}
+        accounts = [add_person_account(self.book, rng, p, "RM", "customer", "live_streaming_customer",
+                                       self._serial_next()) for p in chosen]
+        for person, account in zip(chosen, accounts, strict=True):
+            if id(person) in screen_names:
+                self.reported_handle[account] = screen_names[id(person)]
+        return accounts
 
     def _odd_time(self, day_us: int, country: str, odd: bool) -> int:
         """A time on the given UTC day at sender-local 22:00-06:00 (odd) or 08:00-21:00 (not)."""
@@ -124,6 +133,7 @@ class Planter:
             odd = rng.random() < fin.odd_hour_share
             rounds = rng.random() < fin.round_share
             handle = f"{self.book.names[cust].split()[0].lower()}{rng.randint(10, 99)}"
+            handle = self.reported_handle.get(cust, handle)
             n_facs = min(len(facs), rng.randint(1, fin.facilitators_per_customer_max))
             for _person, wallet, _bank in rng.sample(facs, n_facs):
                 self._pair(cust, wallet, country, currency, channel, odd, rounds, handle)
