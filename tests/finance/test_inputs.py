@@ -129,3 +129,61 @@ def test_any_unicode_reference_survives_unchanged(tmp_path: Path, reference: str
     got = loaded.con.sql("SELECT reference FROM txn").fetchall()
     # csv normalises bare carriage returns inside fields only when quoted; the writer quotes them.
     assert got == [(reference,)]
+
+
+# -- Parquet: typed columns, several row groups (checks may be answered from row-group statistics) --------
+PQ_VALUES = {
+    "txn_id": st.one_of(st.none(), st.sampled_from(["", "  ", "dup"]), st.text(max_size=6)),
+    "sender_id": st.one_of(st.none(), st.sampled_from(["", " ", "s9"])),
+    "sender_country": st.one_of(st.none(), st.sampled_from(["", "us", "USA", "U", "É1", "ZZ"])),
+    "amount": st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True), st.just(1e14)),
+    "currency": st.one_of(st.none(), st.sampled_from(["", "XYZ", "usd", "PHP"])),
+    "channel": st.one_of(st.none(), st.sampled_from(["", "wire", "ewallet"])),
+    "reference": st.one_of(st.none(), st.just("x" * 10_001), st.text(max_size=20)),
+}
+KNOWN_CURRENCIES = {"USD", "PHP", "IDR", "EUR", "GBP", "AUD"}   # all in the shipped rate table
+
+
+def _blank(v: str | None) -> bool:
+    return v is None or v.strip(" ") == ""
+
+
+def _oracle_bad(rows: list[dict[str, object]]) -> set[int]:
+    """Which rows the documented rules refuse, worked out in plain Python (row numbers from 1)."""
+    bad, first = set(), {}
+    for n, r in enumerate(rows, 1):
+        t = r["txn_id"]
+        if isinstance(t, str) and not _blank(t):
+            if t in first:
+                bad.add(n)
+            first.setdefault(t, n)
+        amount = r["amount"]
+        checks = [_blank(t), _blank(r["sender_id"]), _blank(r["receiver_id"]), r["timestamp"] is None,
+                  not (isinstance(c := r["sender_country"], str) and len(c.encode()) == 2 and c.isascii()
+                       and c.isalpha() and c.isupper()),
+                  amount is None or amount != amount or amount in (float("inf"), float("-inf")) or amount <= 0
+                  or amount > 1e13,
+                  r["currency"] not in KNOWN_CURRENCIES, r["channel"] not in ("bank", "remittance", "ewallet",
+                                                                              "card", "crypto", "cash"),
+                  len(r["reference"] or "") > 10_000]
+        if any(checks):
+            bad.add(n)
+    return bad
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=st.lists(st.fixed_dictionaries({}, optional=PQ_VALUES), min_size=1, max_size=40))
+def test_parquet_rows_are_refused_exactly_by_the_rules(tmp_path: Path, changes: list[dict[str, object]]) -> None:
+    import datetime as dt
+
+    base = {"txn_id": None, "timestamp": dt.datetime(2024, 3, 1, 10, tzinfo=dt.UTC), "sender_id": "s1",
+            "sender_name": "Ann", "sender_country": "US", "receiver_id": "r1", "receiver_name": "Ben",
+            "receiver_country": "PH", "amount": 50.0, "currency": "USD", "channel": "remittance", "reference": "gift"}
+    rows = [{**base, "txn_id": f"t{i}", **c} for i, c in enumerate(changes)]
+    types = {"timestamp": pa.timestamp("us", tz="UTC"), "amount": pa.float64()}
+    table = pa.table({c: pa.array([r[c] for r in rows], types.get(c, pa.string())) for c in COLUMNS})
+    pq.write_table(table, tmp_path / "in.parquet", row_group_size=7)
+    loaded = load_transactions(tmp_path / "in.parquet")
+    refused = {p["row"] for p in loaded.quarantine.to_pylist()}
+    assert refused == _oracle_bad(rows)
+    assert loaded.n_clean == len(rows) - len(refused) == loaded.con.sql("SELECT count(*) FROM txn").fetchall()[0][0]
