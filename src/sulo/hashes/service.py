@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -177,23 +179,69 @@ def _exact(session: Session, by_id: dict[int, HashList], wanted: dict[str, set[s
     return out
 
 
+_PdqEntry = tuple[int, int, str, str, bool | None]   # id, list_id, value, category, victim_identified
+
+
+class _PdqIndexCache:
+    """The PDQ index of the lists asked for, kept between calls: loading a million entries and indexing them
+    takes seconds, a lookup milliseconds. Keyed by the database and, per list, what an import changes (file
+    digest, version, entry count, import time), so a new list version is indexed afresh; lists change only
+    through `import_list`. Holds the two most recent indexes."""
+
+    def __init__(self, size: int = 2) -> None:
+        self._items: OrderedDict[tuple[object, ...], tuple[PDQIndex, list[_PdqEntry]]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.size = size
+        self.builds = 0
+
+    def get(self, session: Session, by_id: dict[int, HashList], threshold: int, include_low_quality: bool
+            ) -> tuple[PDQIndex, list[_PdqEntry]] | None:
+        key = (str(session.get_bind().engine.url), threshold, include_low_quality,
+               tuple(sorted((h.id, h.file_sha256, h.version, h.entry_count, h.imported_at.isoformat())
+                            for h in by_id.values())))
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        built = self._build(session, by_id, threshold, include_low_quality)
+        if built is None:
+            return None
+        with self._lock:
+            self._items[key] = built
+            self.builds += 1
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return built
+
+    @staticmethod
+    def _build(session: Session, by_id: dict[int, HashList], threshold: int, include_low_quality: bool
+               ) -> tuple[PDQIndex, list[_PdqEntry]] | None:
+        query = select(HashEntry.id, HashEntry.list_id, HashEntry.value, HashEntry.category,
+                       HashEntry.victim_identified).where(HashEntry.kind == "pdq",
+                                                          HashEntry.list_id.in_(list(by_id)))
+        if not include_low_quality:
+            query = query.where((HashEntry.quality.is_(None)) | (HashEntry.quality >= LOW_QUALITY))
+        entries: list[_PdqEntry] = [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
+        if not entries:
+            return None
+        return PDQIndex(hex_to_words([e[2] for e in entries]), threshold), entries
+
+
+PDQ_INDEXES = _PdqIndexCache()
+
+
 def _pdq(session: Session, by_id: dict[int, HashList], queries: list[tuple[str, str]], threshold: int,
          include_low_quality: bool) -> list[Match]:
-    query = select(HashEntry.id, HashEntry.list_id, HashEntry.value, HashEntry.category,
-                   HashEntry.victim_identified).where(HashEntry.kind == "pdq",
-                                                      HashEntry.list_id.in_(list(by_id)))
-    if not include_low_quality:
-        query = query.where((HashEntry.quality.is_(None)) | (HashEntry.quality >= LOW_QUALITY))
-    entries = session.execute(query).all()
-    if not entries:
+    cached = PDQ_INDEXES.get(session, by_id, threshold, include_low_quality)
+    if cached is None:
         return []
-    index = PDQIndex(hex_to_words([e.value for e in entries]), threshold)
+    index, entries = cached
     hits = index.search(hex_to_words([q for q, _ in queries]))
     out = []
     for qi, ii, dist in zip(hits.query.tolist(), hits.item.tolist(), hits.distance.tolist(), strict=True):
-        e = entries[ii]
-        out.append(Match("pdq", queries[qi][0], e.list_id, by_id[e.list_id].name, e.id, e.value, e.category,
-                         e.victim_identified, dist, queries[qi][1]))
+        entry_id, list_id, value, category, victim = entries[ii]
+        out.append(Match("pdq", queries[qi][0], list_id, by_id[list_id].name, entry_id, value, category,
+                         victim, dist, queries[qi][1]))
     return out
 
 
