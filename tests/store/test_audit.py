@@ -72,3 +72,59 @@ def test_cli_check_audit_reports_the_edited_row(session: Session, engine: Engine
     bad = subprocess.run([sys.executable, "-m", "sulo", "db", "check-audit"], env=env, capture_output=True, text=True)
     assert bad.returncode == 1
     assert f"broken at row {target}" in (bad.stdout + bad.stderr)
+
+
+def _edit(engine: Engine, entry_id: int) -> None:
+    with engine.begin() as conn:  # behind the application's back
+        conn.execute(text("UPDATE audit_log SET actor = 'mallory' WHERE id = :id"), {"id": entry_id})
+
+
+def test_watch_checks_new_rows_between_full_checks_and_old_rows_when_due(session: Session, engine: Engine) -> None:
+    import datetime as dt
+
+    from sulo.store.audit import ChainWatch
+
+    _write_entries(session, 5)
+    watch = ChainWatch(full_every=dt.timedelta(hours=1))
+    broken, full_at = watch.check(session)
+    assert broken is None and full_at is not None
+    # Between full checks only the rows written since are read: a new row edited is found at once ...
+    _write_entries(session, 3)
+    newest = session.execute(text("SELECT max(id) FROM audit_log")).scalar_one()
+    _edit(engine, newest - 1)
+    session.expire_all()
+    broken, _ = watch.check(session)
+    assert broken is not None and broken.entry_id == newest - 1
+    # ... and after a break the next check reads every row again.
+    assert watch.check(session)[0] is not None
+
+
+def test_watch_finds_an_old_edit_at_the_next_full_check(session: Session, engine: Engine) -> None:
+    import datetime as dt
+
+    from sulo.store.audit import ChainWatch
+
+    _write_entries(session, 5)
+    first = session.execute(text("SELECT min(id) FROM audit_log")).scalar_one()
+    hourly, every_time = ChainWatch(full_every=dt.timedelta(hours=1)), ChainWatch(full_every=dt.timedelta(0))
+    assert hourly.check(session)[0] is None and every_time.check(session)[0] is None
+    _edit(engine, first + 1)
+    session.expire_all()
+    assert hourly.check(session)[0] is None, "not due: rows before the last verified one are not read"
+    broken, _ = every_time.check(session)
+    assert broken is not None and broken.entry_id == first + 1
+
+
+def test_watch_finds_the_last_verified_row_edited(session: Session, engine: Engine) -> None:
+    import datetime as dt
+
+    from sulo.store.audit import ChainWatch
+
+    _write_entries(session, 4)
+    last = session.execute(text("SELECT max(id) FROM audit_log")).scalar_one()
+    watch = ChainWatch(full_every=dt.timedelta(hours=1))
+    assert watch.check(session)[0] is None
+    _edit(engine, last)
+    session.expire_all()
+    broken, _ = watch.check(session)
+    assert broken is not None and broken.entry_id == last

@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from sulo.accounts.policy import load_policy
 from sulo.errors import SuloError
 from sulo.settings import Settings
+from sulo.store.audit import ChainWatch
 from sulo.store.db import make_engine, make_session_factory, upgrade
 from sulo.web.deps import LoginRequired, csrf_protect
 from sulo.web.i18n import load_catalogs, pick_locale
@@ -37,6 +38,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.policy = load_policy()
+    app.state.audit_watch = ChainWatch()
     app.state.catalogs = load_catalogs()
     app.state.templates = make_environment()
     # Starlette runs the last-added middleware first: the session must wrap the locale step.

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 
 from sulo.accounts.service import authenticate
 from sulo.accounts.tables import User
-from sulo.store.audit import AuditEntry, audit, verify_chain
+from sulo.store.audit import AuditEntry, ChainWatch, audit
 from sulo.web.deps import CurrentUser, Principal, SessionDep, require, start_login
 from sulo.web.i18n import LOCALES
 from sulo.web.render import MAX_PAGE, render, respond_json
@@ -85,28 +85,29 @@ def me(request: Request, user: CurrentUser) -> Me:
               agency=user.agency.code, country=user.country, actions=actions)
 
 
-def audit_page_data(session: SessionDep, page: int, per_page: int = 50) -> dict[str, object]:
+def audit_page_data(session: SessionDep, watch: ChainWatch, page: int, per_page: int = 50) -> dict[str, object]:
     total = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
     rows = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())
                            .offset((page - 1) * per_page).limit(per_page)).all()
-    broken = verify_chain(session)
+    broken, full_at = watch.check(session)
     return {"entries": [{"id": r.id, "at": r.at, "actor": r.actor, "action": r.action, "target": r.target,
                          "detail": r.detail} for r in rows],
             "total": total, "page": page, "per_page": per_page,
             "chain": {"intact": broken is None, "first_broken": broken.entry_id if broken else None,
-                      "reason": broken.reason if broken else None}}
+                      "reason": broken.reason if broken else None,
+                      "full_check_at": full_at.isoformat(timespec="seconds") if full_at else None}}
 
 
 @pages.get("/audit")
 def audit_page(request: Request, session: SessionDep, user: Annotated[Principal, require("audit:view")],
                page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1) -> Response:
-    return render(request, "audit.html", audit_page_data(session, page))
+    return render(request, "audit.html", audit_page_data(session, request.app.state.audit_watch, page))
 
 
 @api.get("/audit")
-def audit_api(session: SessionDep, user: Annotated[Principal, require("audit:view")],
+def audit_api(request: Request, session: SessionDep, user: Annotated[Principal, require("audit:view")],
               page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1) -> Response:
-    return respond_json(audit_page_data(session, page))
+    return respond_json(audit_page_data(session, request.app.state.audit_watch, page))
 
 
 @pages.get("/admin/users")
