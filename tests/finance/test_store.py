@@ -10,14 +10,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sulo.finance.screen import screen_file
-from sulo.finance.service import file_digest, save_screening
+from sulo.finance.service import save_screening
 from sulo.finance.tables import AlertPayment, FinanceAlert
+from sulo.store.files import file_sha256
 
 
 def test_saved_alerts_hold_their_evidence_payments(session: Session, world_tiny: Path) -> None:
     path = world_tiny / "transactions.parquet"
     loaded, result = screen_file(path)
-    scr = save_screening(session, path.name, file_digest(path), "duckdb", loaded, result, "tester")
+    scr = save_screening(session, path.name, file_sha256(path), "duckdb", loaded, result, "tester")
     session.flush()
     stored = {a.alert_key: a for a in session.scalars(select(FinanceAlert).where(FinanceAlert.screening_id == scr.id))}
     assert len(stored) == len(result.alerts) > 20
@@ -35,6 +36,6 @@ def test_saved_alerts_hold_their_evidence_payments(session: Session, world_tiny:
             assert abs(p.amount - float(src["amount"])) < 1e-6
             assert p.at.timestamp() == int(src["timestamp"].timestamp())
     # The same file again changes nothing.
-    again = save_screening(session, path.name, file_digest(path), "duckdb", loaded, result, "tester")
+    again = save_screening(session, path.name, file_sha256(path), "duckdb", loaded, result, "tester")
     assert again.id == scr.id
     assert session.scalar(select(func.count()).select_from(FinanceAlert)) == len(result.alerts)

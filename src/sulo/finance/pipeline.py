@@ -12,9 +12,10 @@ from sqlalchemy import select
 from sulo.finance.rates import load_rates
 from sulo.finance.rules import load_library
 from sulo.finance.screen import screen_file
-from sulo.finance.service import file_digest, save_screening
+from sulo.finance.service import save_screening
 from sulo.finance.tables import Screening
 from sulo.store.db import make_engine, make_session_factory, session_scope
+from sulo.store.files import file_sha256
 
 Progress = Callable[[str, int, int], None]
 ACTOR = "demo-loader"
@@ -25,7 +26,7 @@ def load_world(settings: Any, world: Path, report: Progress) -> dict[str, int]:
     if not path.exists():
         return {"alerts": 0}
     factory = make_session_factory(make_engine(settings.database_url))
-    digest = file_digest(path)
+    digest = file_sha256(path)
     with session_scope(factory) as session:
         held = session.scalar(select(Screening).where(Screening.content_sha256 == digest))
         if held is not None:

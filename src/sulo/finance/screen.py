@@ -249,9 +249,8 @@ def _assemble(b: Backend, lib: r.Library) -> tuple[AlertSet, PaymentTable]:
         clash = local.sql("SELECT min_id, max_id FROM ext_ids WHERE min_id <> max_id LIMIT 1").fetchall()
         if clash:
             raise KeyCollision(*clash[0])
-        local.register("networks", _networks(b, lib, local.sql("SELECT key, account_id FROM ext_ids "
-                                                               "WHERE key IN (SELECT account_id FROM scores)")
-                                             .to_arrow_table()))
+        alerting = local.sql("SELECT key, account_id FROM ext_ids WHERE key IN (SELECT account_id FROM scores)")
+        local.register("networks", _networks(b, lib, local, alerting.to_arrow_table()))
         alerts = local.sql(_ALERTS_SQL).to_arrow_table()
     finally:
         local.close()
@@ -285,7 +284,7 @@ _ALERTS_SQL = """
 """
 
 
-def _networks(b: Backend, lib: r.Library, alerting: pa.Table) -> pa.Table:
+def _networks(b: Backend, lib: r.Library, local: duckdb.DuckDBPyConnection, alerting: pa.Table) -> pa.Table:
     """Alerts whose accounts pay or are paid by each other, or share a counterparty, form one network
     (payments counted: those of the network indicator's `of`, e.g. F1). Returns key -> network_id for the
     accounts in a network of two or more alerting accounts, named after the smallest account id in it."""
@@ -305,14 +304,10 @@ def _networks(b: Backend, lib: r.Library, alerting: pa.Table) -> pa.Table:
     nodes, dense = np.unique(np.concatenate([keys, u, v]), return_inverse=True)
     label = connected_components(len(nodes), dense[len(keys):len(keys) + len(u)], dense[len(keys) + len(u):])
     comp = label[dense[:len(keys)]]
-    local = duckdb.connect()
-    try:
-        local.register("a", pa.table({"key": keys, "comp": comp, "account_id": alerting.column("account_id")}))
-        return local.sql("""
-            SELECT key, 'NET-' || min(account_id) OVER (PARTITION BY comp) AS network_id FROM a
-            QUALIFY count(*) OVER (PARTITION BY comp) > 1""").to_arrow_table()
-    finally:
-        local.close()
+    local.register("components", pa.table({"key": keys, "comp": comp, "account_id": alerting.column("account_id")}))
+    return local.sql("""
+        SELECT key, 'NET-' || min(account_id) OVER (PARTITION BY comp) AS network_id FROM components
+        QUALIFY count(*) OVER (PARTITION BY comp) > 1""").to_arrow_table()
 
 
 def connected_components(n: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -371,6 +366,3 @@ def screen_file(path: Path, *, engine: str = "duckdb", library: r.Library | None
 def alerts_equal(a: list[Alert], b: list[Alert]) -> bool:
     return [x.key() for x in a] == [y.key() for y in b]
 
-
-def as_rows(alerts: list[Alert]) -> list[dict[str, Any]]:
-    return [a.as_dict() for a in alerts]

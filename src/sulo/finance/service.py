@@ -4,10 +4,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, insert, or_, select
@@ -22,14 +20,6 @@ from sulo.store.audit import audit
 from sulo.store.db import utcnow
 
 HANDLE = re.compile(r"@([A-Za-z0-9_.]{3,})")
-
-
-def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def save_screening(session: Session, name: str, digest: str, engine: str, loaded: Loaded,

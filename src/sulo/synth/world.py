@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import random
 from collections.abc import Callable
@@ -12,6 +11,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from sulo.store.files import file_sha256
 from sulo.synth.accounts import AccountBook, add_ordinary
 from sulo.synth.cases import AFTERCARE_SCHEMA, CASE_SCHEMA, make_cases, write_parquet
 from sulo.synth.config import DEFAULT_PARAMS, Size, load_params
@@ -35,14 +35,6 @@ class WorldManifest(BaseModel):
     params_sha256: str
     counts: dict[str, int]
     files: dict[str, str]  # path relative to the world folder -> sha256
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def generate_world(out_dir: Path, seed: int, size: Size, progress: Progress | None = None,
@@ -90,9 +82,9 @@ def generate_world(out_dir: Path, seed: int, size: Size, progress: Progress | No
 
 
 def _manifest(out_dir: Path, seed: int, size: str, params_path: Path, counts: dict[str, int]) -> WorldManifest:
-    files = {p.relative_to(out_dir).as_posix(): _sha256(p) for p in sorted(out_dir.rglob("*"))
+    files = {p.relative_to(out_dir).as_posix(): file_sha256(p) for p in sorted(out_dir.rglob("*"))
              if p.is_file() and p.name != "manifest.json"}
-    manifest = WorldManifest(seed=seed, size=size, params_sha256=_sha256(params_path), counts=counts,
+    manifest = WorldManifest(seed=seed, size=size, params_sha256=file_sha256(params_path), counts=counts,
                              files=files)
     (out_dir / "manifest.json").write_text(
         json.dumps(manifest.model_dump(), indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -19,6 +19,7 @@ from sulo.errors import Problem, ValidationError
 from sulo.finance import service
 from sulo.finance.rules import Library, load_library
 from sulo.finance.tables import STATUSES, FinanceAlert
+from sulo.store.files import file_sha256
 from sulo.web.deps import DbId, Principal, SessionDep, require
 from sulo.web.render import render, respond_json
 
@@ -97,7 +98,7 @@ async def _screen_upload(session: Session, request: Request, file: UploadFile, u
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(data)
         loaded, result = screen_file(path, engine=engine, library=library())
-        scr = service.save_screening(session, name, service.file_digest(path), engine, loaded, result,
+        scr = service.save_screening(session, name, file_sha256(path), engine, loaded, result,
                                      user.username)
     return scr.id
 
