@@ -3,10 +3,13 @@ the step and carry the SQL; values are bound and identifiers quoted."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sulo.engine import DUCKDB, SPARK, Backend, EngineError, Step, make_backend
 
@@ -69,3 +72,35 @@ def test_core_imports_without_spark() -> None:
     code = ("import sys; sys.modules['pyspark'] = None; import sulo.engine, sulo.finance.screen; "
             "from sulo.engine import make_backend; make_backend('duckdb')")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+
+def _frequent(b: Backend, values: list[int], min_count: int) -> list[int]:
+    b.register_arrow("vals", pa.table({"v": pa.array(values, pa.int64())}))
+    b.run_frequent(Step("often", "SELECT v AS h FROM vals"), min_count)
+    return sorted(r["h"] for r in b.fetch(Step("read often", "SELECT h FROM often")).to_pylist())
+
+
+def _seen_often(values: list[int], min_count: int) -> list[int]:
+    return sorted(v for v, n in Counter(values).items() if n >= min_count)
+
+
+@pytest.mark.parametrize("min_count", [1, 2, 3, 6])
+def test_frequent_values_on_both_engines(backend: Backend, min_count: int) -> None:
+    values = [5, 5, 5, 2**63 - 1, 2**63 - 1, -(2**63), 0, 5, 7, 7, 7, 7, 7, 7, 1, 2, 2]
+    assert _frequent(backend, values, min_count) == _seen_often(values, min_count)
+    assert _frequent(backend, [], min_count) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(st.integers(min_value=-(2**63), max_value=2**63 - 1) | st.sampled_from([0, 1, 7, -3]),
+                       max_size=60),
+       min_count=st.integers(min_value=1, max_value=6))
+def test_frequent_values_are_exactly_those_seen_often_enough(values: list[int], min_count: int) -> None:
+    """run_frequent on DuckDB (a numpy sort, not SQL) keeps each value seen >= min_count times, once, and
+    nothing else: the pre-filter of F10 and F13 may never drop a pair that could fire."""
+    b = make_backend("duckdb")
+    try:
+        assert _frequent(b, values, min_count) == _seen_often(values, min_count)
+    finally:
+        b.close()

@@ -66,6 +66,16 @@ class Backend(ABC):
         """Execute one step: its result becomes the table `step.name`."""
         self._guard(step.name, step.sql, lambda: self._create_table(step.name, step.sql, step.params))
 
+    def run_frequent(self, step: Step, min_count: int) -> None:
+        """The table `step.name` (h) of the values of column `h` of `step.sql` that occur at least `min_count`
+        times: a pre-filter for "groups with at least n rows" (the values are hashes of the group key, so the
+        caller still checks the count on the real key; a shared hash can only let a group through, never drop
+        one). Engines may answer this faster than a GROUP BY of ten million mostly single-row groups."""
+        self._guard(step.name, step.sql, lambda: self._create_frequent(step.name, step.sql, step.params, min_count))
+
+    def _create_frequent(self, name: str, sql: str, params: dict[str, Any], min_count: int) -> None:
+        self._create_table(name, f"SELECT h FROM ({sql}) v GROUP BY h HAVING COUNT(*) >= {int(min_count)}", params)
+
     def run_all(self, steps: list[Step]) -> None:
         for step in steps:
             self.run(step)

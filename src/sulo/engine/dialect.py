@@ -57,6 +57,12 @@ class Dialect:
         again for each (a window over millions of rows, three times); Spark reuses exchanges itself."""
         return f"{name} AS MATERIALIZED" if self.name == "duckdb" else f"{name} AS"
 
+    def hash(self, *exprs: str) -> str:
+        """A 64-bit hash of the values (used only as a pre-filter key: callers re-check on the real values)."""
+        if self.name == "spark":
+            return f"xxhash64({', '.join(exprs)})"
+        return f"hash({', '.join(exprs)})"
+
     def median(self, expr: str) -> str:
         # Both engines interpolate the two middle values of an even count.
         return f"median({expr})"

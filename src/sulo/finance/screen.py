@@ -52,27 +52,31 @@ def flags_step(b: Backend, lib: r.Library, rates: pa.Table) -> Step:
                          f"{c.cols(FLAG_BASE, 't.')}{cols} FROM txn t", c.params)
 
 
-def evidence_step(b: Backend, lib: r.Library, rates: pa.Table) -> tuple[Step, dict[str, pa.Table]]:
-    """Every indicator except the network one, which needs the first pass's scores."""
-    c = Ctx(b.dialect)
-    parts: list[str] = []
+def evidence_steps(b: Backend, lib: r.Library, rates: pa.Table) -> list[tuple[Step, Ctx]]:
+    """One step per indicator (its evidence rows), except the payment-level ones (aggregated straight from
+    `flags`) and the network one (it needs the first pass's scores). One step each, so an indicator's
+    pre-filter (Ctx.frequent) runs just before it and a failure names the indicator."""
+    builders: dict[type, Any] = {
+        r.WindowCount: kinds.window_count_sql, r.TimeShare: kinds.time_share_sql,
+        r.Escalation: kinds.escalation_sql, r.PairTotal: kinds.pair_total_sql,
+        r.PassThrough: kinds.pass_through_sql,
+        r.Burst: lambda c, ind, p: kinds.burst_sql(c, ind, p, rates)}
+    steps = []
     for ind in lib.indicators:
         p = lib.params(ind.id)
-        if isinstance(p, r.PaymentRule | r.ReferenceMatch):
-            continue  # aggregated straight from `flags` (payment_hits_step): no evidence rows needed
-        if isinstance(p, r.WindowCount):
-            parts.append(kinds.window_count_sql(c, ind.id, p))
-        elif isinstance(p, r.TimeShare):
-            parts.append(kinds.time_share_sql(c, ind.id, p))
-        elif isinstance(p, r.Escalation):
-            parts.append(kinds.escalation_sql(c, ind.id, p))
-        elif isinstance(p, r.PairTotal):
-            parts.append(kinds.pair_total_sql(c, ind.id, p))
-        elif isinstance(p, r.PassThrough):
-            parts.append(kinds.pass_through_sql(c, ind.id, p))
-        elif isinstance(p, r.Burst):
-            parts.append(kinds.burst_sql(c, ind.id, p, rates))
-    return Step("evidence", _union(parts), c.params), c.aux
+        build = builders.get(type(p))
+        if build is not None:
+            c = Ctx(b.dialect)
+            steps.append((Step(f"evidence_{ind.id}", build(c, ind.id, p), c.params), c))
+    return steps
+
+
+def union_step(b: Backend, name: str, tables: list[str]) -> Step:
+    if not tables:  # a library of payment-level indicators only: no evidence rows, same columns
+        return Step(name, "SELECT CAST(NULL AS BIGINT) AS account_id, 'sender' AS role, '' AS indicator_id, "
+                          "CAST(NULL AS BIGINT) AS txn_id, CAST(NULL AS BIGINT) AS ts, CAST(NULL AS DOUBLE) AS usd "
+                          "WHERE FALSE")
+    return Step(name, " UNION ALL ".join(f"SELECT * FROM {b.dialect.ident(t)}" for t in tables))
 
 
 def payment_level(lib: r.Library) -> list[str]:
@@ -156,12 +160,17 @@ def screen_backend(b: Backend, lib: r.Library, rates: pa.Table, with_hits: bool 
     timings: dict[str, float] = {}
     with _timed(timings, "flags"):
         b.run(flags_step(b, lib, rates))
-    ev, aux = evidence_step(b, lib, rates)
-    for name, table in aux.items():
-        b.register_arrow(name, table)
+    parts = evidence_steps(b, lib, rates)
+    for _, ctx in parts:
+        for name, table in ctx.aux.items():
+            b.register_arrow(name, table)
     b.register_arrow("typology_weights", weights_table(lib))
     with _timed(timings, "indicators"):
-        b.run(ev)
+        for step, ctx in parts:
+            for pre, min_count in ctx.frequent_steps:
+                b.run_frequent(pre, min_count)
+            b.run(step)
+        b.run(union_step(b, "evidence", [step.name for step, _ in parts]))
         b.run(hits_step(b, "hits_evidence", "evidence", lib.evidence_limit))
         b.run(payment_rows_step(b, lib))
         b.run(payment_hits_step(b, lib))
@@ -204,8 +213,18 @@ def _with_txn_ids(b: Backend, hits: pa.Table) -> tuple[pa.Table, pa.Table]:
     large screening); also return the payments named (row_no order)."""
     lists = hits.column("txn_ids").combine_chunks()
     flat = pc.list_flatten(lists).to_numpy()
-    payments = _evidence_payments(b, np.unique(flat))
-    pos = np.searchsorted(payments.column("row_no").to_numpy(), flat)
+    # Row numbers are dense (1..rows in the file): a mark per row finds the distinct ones and a lookup table
+    # their positions, in linear time (sorting and binary search cost ten times more for millions of ids).
+    size = int(flat.max()) + 1 if len(flat) else 1
+    seen = np.zeros(size, dtype=bool)
+    seen[flat] = True
+    rows = np.flatnonzero(seen)
+    payments = _evidence_payments(b, rows)
+    if not np.array_equal(payments.column("row_no").to_numpy(), rows):
+        raise RuntimeError("evidence payments missing from the input")   # cannot happen: rows come from flags
+    position = np.zeros(size, dtype=np.int64)
+    position[rows] = np.arange(len(rows))
+    pos = position[flat]
     lengths = pc.fill_null(pc.list_value_length(lists), 0).to_numpy()
     offsets = pa.array(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32))
     ids = pa.ListArray.from_arrays(offsets, payments.column("txn_id").combine_chunks().take(pa.array(pos)))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
 
-from sulo.engine import Dialect
+from sulo.engine import Dialect, Step
 
 DAY = 86_400
 HOUR = 3_600
@@ -24,6 +25,8 @@ class Ctx:
     d: Dialect
     params: dict[str, Any] = field(default_factory=dict)
     aux: dict[str, pa.Table] = field(default_factory=dict)   # small tables a step needs registered first
+    # Steps to run first with Backend.run_frequent: (step yielding hashes h, the least count kept).
+    frequent_steps: list[tuple[Step, int]] = field(default_factory=list)
 
     def bind(self, value: Any) -> str:
         name = f"p{len(self.params)}"
@@ -32,6 +35,13 @@ class Ctx:
 
     def bind_list(self, values: list[Any]) -> str:
         return "(" + ", ".join(self.bind(v) for v in values) + ")"
+
+    def frequent(self, name: str, hashes: Callable[[Ctx], str], min_count: int) -> str:
+        """A table (h) of the hashes that `hashes` (a query builder, given its own Ctx) yields >= min_count
+        times, made before this step runs; returns its quoted name."""
+        sub = Ctx(self.d)
+        self.frequent_steps.append((Step(name, hashes(sub), sub.params), min_count))
+        return self.q(name)
 
     def q(self, name: str) -> str:
         return self.d.ident(name)
