@@ -53,13 +53,17 @@ _FLAT_SQL = f"""
     ev AS (SELECT a.alert_no, w.ord, e.* EXCLUDE (key, role) FROM a
            JOIN evidence e ON e.key = a.key AND e.role = a.role
            JOIN weights w ON w.typology = a.typology AND w.indicator_id = e.indicator_id),
-    agg AS (SELECT alert_no, string_agg(indicator_id, ';' ORDER BY ord) AS indicators,
-                   -- one JSON object per evidence row, joined: half the cost of to_json over a list
-                   '[' || string_agg(to_json({{'indicator_id': indicator_id, 'n_txn': n_txn, 'total_usd': total_usd,
-                                  'first_ts': first_ts, 'last_ts': last_ts, 'txn_ids': txn_ids,
-                                  'first': {_STAMP.format("first_ts")}, 'last': {_STAMP.format("last_ts")}}}),
-                                ',' ORDER BY ord) || ']' AS evidence
-            FROM ev GROUP BY alert_no)
+    -- One JSON object per evidence row; each alert's rows put in library order by sorting its short list
+    -- (a string_agg with ORDER BY sorted all rows with their text: four times slower).
+    js AS (SELECT alert_no, ord, indicator_id,
+                  to_json({{'indicator_id': indicator_id, 'n_txn': n_txn, 'total_usd': total_usd,
+                           'first_ts': first_ts, 'last_ts': last_ts, 'txn_ids': txn_ids,
+                           'first': {_STAMP.format("first_ts")}, 'last': {_STAMP.format("last_ts")}}}) AS j
+           FROM ev),
+    agg AS (SELECT alert_no, array_to_string(list_transform(l, lambda x: x.i), ';') AS indicators,
+                   '[' || array_to_string(list_transform(l, lambda x: x.j), ',') || ']' AS evidence
+            FROM (SELECT alert_no, list_sort(list({{'o': ord, 'i': indicator_id, 'j': CAST(j AS VARCHAR)}})) AS l
+                  FROM js GROUP BY alert_no) g)
     SELECT a.typology || ':' || a.role || ':' || a.account_id AS alert_id, a.account_id, a.role, a.typology,
            round(a.score, 3) AS score, a.threshold, coalesce(agg.indicators, '') AS indicators,
            coalesce(a.network_id, '') AS network_id, a.account_name, a.country,
