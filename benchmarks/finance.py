@@ -141,7 +141,7 @@ def run_engine(path: Path, out: Path, engine: str, memory_limit: str = "4GB") ->
     pa.array([0])  # pyarrow imports pandas on first use: a one-off import cost, kept out of the timing
     started = time.perf_counter()
     con = duckdb.connect(config={"memory_limit": memory_limit, "threads": 2}) if engine == "duckdb" else None
-    loaded, result = screen_file(path, engine=engine, con=con)
+    loaded, result = screen_file(path, engine=engine, con=con, payment_details=False)   # as `sulo finance screen`
     write_alerts(result.alert_set, out)
     seconds = time.perf_counter() - started
     return {"engine": engine, "rows": loaded.n_rows, "seconds": round(seconds, 2), "alerts": len(result.alert_set),

@@ -54,3 +54,30 @@ def test_two_accounts_on_one_key_stop_the_screening(world_tiny: Path, monkeypatc
     monkeypatch.setattr(inputs, "account_key", lambda col: "CAST(1 AS BIGINT)")
     with pytest.raises(KeyCollision, match="share one internal key"):
         screen_file(world_tiny / "transactions.parquet")
+
+
+def test_cli_screen_writes_the_alert_file_and_the_quarantine(world_tiny: Path, tmp_path: Path,
+                                                             tiny_result: Any) -> None:
+    """`sulo finance screen` end to end: the alert file holds the library's alerts, bad rows go to the
+    quarantine file with their reasons, nothing is dropped silently."""
+    import subprocess
+    import sys
+
+    import pyarrow as pa
+
+    source = pq.read_table(world_tiny / "transactions.parquet")
+    bad = source.slice(0, 1).set_column(source.schema.get_field_index("currency"), "currency", pa.array(["XXX"]))
+    bad = bad.set_column(bad.schema.get_field_index("txn_id"), "txn_id", pa.array(["TX-BAD-CURRENCY"]))
+    path = tmp_path / "txn.parquet"
+    pq.write_table(pa.concat_tables([source, bad.cast(source.schema)]), path)
+    out = tmp_path / "alerts.csv"
+    run = subprocess.run([sys.executable, "-m", "sulo", "finance", "screen", str(path), "--out", str(out)],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    rows = read_alert_rows(out)
+    assert [(r["alert_id"], float(r["score"])) for r in rows] == [
+        (a.alert_id, round(a.score, 3)) for a in tiny_result.alerts]
+    with (tmp_path / "alerts.csv.quarantine.csv").open(newline="", encoding="utf-8") as fh:
+        quarantined = list(csv.DictReader(fh))
+    assert [(q["row"], q["field"]) for q in quarantined] == [(str(source.num_rows + 1), "currency")]
+    assert f"{source.num_rows + 1} rows: {source.num_rows} screened, 1 quarantined" in run.stdout + run.stderr

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -39,3 +40,18 @@ def test_saved_alerts_hold_their_evidence_payments(session: Session, world_tiny:
     again = save_screening(session, path.name, file_sha256(path), "duckdb", loaded, result, "tester")
     assert again.id == scr.id
     assert session.scalar(select(func.count()).select_from(FinanceAlert)) == len(result.alerts)
+
+
+def test_a_screening_without_payment_details_gives_the_same_alerts_but_is_not_stored(
+        session: Session, world_tiny: Path) -> None:
+    """`sulo finance screen` skips the payments' amounts and references (its alert file does not show them):
+    the alerts are the same, and such a result cannot be stored half-empty."""
+    path = world_tiny / "transactions.parquet"
+    loaded, full = screen_file(path)
+    _, lean = screen_file(path, payment_details=False)
+    assert lean.payments is None and full.payments is not None
+    assert [a.key() for a in lean.alerts] == [a.key() for a in full.alerts]
+    before = session.scalar(select(func.count()).select_from(FinanceAlert))
+    with pytest.raises(ValueError, match="without payment details"):
+        save_screening(session, path.name, file_sha256(path), "duckdb", loaded, lean, "tester")
+    assert session.scalar(select(func.count()).select_from(FinanceAlert)) == before

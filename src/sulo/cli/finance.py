@@ -35,7 +35,8 @@ def screen(input: Annotated[Path, typer.Argument(help="transactions CSV or Parqu
     try:
         lib = load_library(indicators)
         with console.status(f"screening {input.name} on {engine}"):
-            loaded, result = screen_file(input, engine=engine, library=lib, rates=load_rates(rates), strict=strict)
+            loaded, result = screen_file(input, engine=engine, library=lib, rates=load_rates(rates), strict=strict,
+                                         payment_details=False)
         write_alerts(result.alert_set, out)
     except SuloError as exc:
         raise fail(exc) from exc

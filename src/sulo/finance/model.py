@@ -104,13 +104,13 @@ class AlertSet:
 
 class ScreenResult:
     def __init__(self, alert_set: AlertSet, n_transactions: int, engine: str, timings: dict[str, float],
-                 payments: Mapping[str, dict[str, Any]]) -> None:
+                 payments: Mapping[str, dict[str, Any]] | None) -> None:
         self.alert_set = alert_set
         self.n_transactions = n_transactions
         self.engine = engine
         self.timings = timings
         # The payments named in the alerts' evidence, by txn_id: ts, sender_id, receiver_id, amount, currency,
-        # usd, channel, reference.
+        # usd, channel, reference. None when screened without payment details (an alert file only).
         self.payments = payments
         self.hits: list[dict[str, Any]] = []
         self._alerts: list[Alert] | None = None

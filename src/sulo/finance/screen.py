@@ -158,8 +158,11 @@ def network_steps(b: Backend, lib: r.Library) -> list[Step]:
     return steps
 
 
-def screen_backend(b: Backend, lib: r.Library, rates: pa.Table, with_hits: bool = False) -> ScreenResult:
-    """Run the library over the table `txn` already registered on the backend."""
+def screen_backend(b: Backend, lib: r.Library, rates: pa.Table, with_hits: bool = False,
+                   payment_details: bool = True) -> ScreenResult:
+    """Run the library over the table `txn` already registered on the backend. `payment_details=False`: the
+    evidence payments carry only their ids (all an alert file needs), not amounts, channels and references
+    (what storing a screening needs); reading those text columns is a tenth of a large screening."""
     timings: dict[str, float] = {}
     with _timed(timings, "flags"):
         b.run(flags_step(b, lib, rates))
@@ -189,7 +192,7 @@ def screen_backend(b: Backend, lib: r.Library, rates: pa.Table, with_hits: bool 
         b.run(Step("hits", " UNION ALL ".join(f"SELECT * FROM {b.dialect.ident(s)}" for s in sources)))
         b.run(scores_step(b, "scores", "hits"))
     with _timed(timings, "alerts"):
-        alert_set, payments = _assemble(b, lib)
+        alert_set, payments = _assemble(b, lib, payment_details)
     n = b.fetch(Step("count", "SELECT COUNT(*) AS n FROM flags")).column("n")[0].as_py()
     result = ScreenResult(alert_set, n_transactions=int(n), engine=b.dialect.name, timings=timings,
                           payments=payments)
@@ -211,7 +214,7 @@ class KeyCollision(Exception):
                          f"accounts, so the screening stops (report this input: the key needs widening)")
 
 
-def _with_txn_ids(b: Backend, hits: pa.Table) -> tuple[pa.Table, pa.Table]:
+def _with_txn_ids(b: Backend, hits: pa.Table, details: bool = True) -> tuple[pa.Table, pa.Table]:
     """Replace the input row numbers in `hits.txn_ids` by transaction ids, vectorised (millions of ids in a
     large screening); also return the payments named (row_no order)."""
     lists = hits.column("txn_ids").combine_chunks()
@@ -222,7 +225,7 @@ def _with_txn_ids(b: Backend, hits: pa.Table) -> tuple[pa.Table, pa.Table]:
     seen = np.zeros(size, dtype=bool)
     seen[flat] = True
     rows = np.flatnonzero(seen)
-    payments = _evidence_payments(b, rows)
+    payments = _evidence_payments(b, rows, details)
     if not np.array_equal(payments.column("row_no").to_numpy(), rows):
         raise RuntimeError("evidence payments missing from the input")   # cannot happen: rows come from flags
     position = np.zeros(size, dtype=np.int64)
@@ -237,25 +240,27 @@ def _with_txn_ids(b: Backend, hits: pa.Table) -> tuple[pa.Table, pa.Table]:
 PAYMENT_COLUMNS = ["txn_id", "ts", "sender_id", "receiver_id", "amount", "currency", "usd", "channel", "reference"]
 
 
-def _evidence_payments(b: Backend, rows: np.ndarray) -> pa.Table:
+def _evidence_payments(b: Backend, rows: np.ndarray, details: bool = True) -> pa.Table:
     """The payments named as evidence: numbers from `flags`, text from `txn_text` (on DuckDB a view of the
-    input file, so only these rows' text is kept), with the account keys and names the alerts need."""
+    input file, so only these rows' text is kept), with the account keys and names the alerts need; with
+    `details`, also what is stored for each (time, amount, currency, USD, channel, reference)."""
     b.register_arrow("evidence_rows", pa.table({"row_no": pa.array(rows, pa.int64())}))
-    return b.fetch(Step("fetch evidence payments", """
-        SELECT e.row_no, x.txn_id, f.ts, x.sender_id, x.receiver_id, x.amount, x.currency, f.usd, f.channel,
-               x.reference, f.sender_id AS sender_key, f.receiver_id AS receiver_key, x.sender_name, x.receiver_name
+    more = ("f.ts, x.amount, x.currency, f.usd, f.channel, x.reference, " if details else "")
+    return b.fetch(Step("fetch evidence payments", f"""
+        SELECT e.row_no, x.txn_id, x.sender_id, x.receiver_id, {more}f.sender_id AS sender_key,
+               f.receiver_id AS receiver_key, x.sender_name, x.receiver_name
         FROM evidence_rows e JOIN flags f ON f.txn_id = e.row_no JOIN txn_text x ON x.row_no = e.row_no
         ORDER BY e.row_no"""))
 
 
-def _assemble(b: Backend, lib: r.Library) -> tuple[AlertSet, PaymentTable]:
+def _assemble(b: Backend, lib: r.Library, payment_details: bool) -> tuple[AlertSet, PaymentTable | None]:
     """Scores, hits and evidence payments in, the alert set out: joined as Arrow tables in a local DuckDB,
     whatever the engine (they are small), no Python object per alert."""
     d = b.dialect
     scores = b.fetch(Step("fetch scores", "SELECT * FROM scores"))
     hits, payments = _with_txn_ids(b, b.fetch(Step("fetch alert hits", """
         SELECT h.* FROM hits h JOIN (SELECT DISTINCT account_id, role FROM scores) a
-        ON h.account_id = a.account_id AND h.role = a.role""")))
+        ON h.account_id = a.account_id AND h.role = a.role""")), payment_details)
     c = Ctx(d)
     places = b.fetch(Step("fetch alert accounts", " UNION ALL ".join(f"""
         SELECT a.account_id, {c.bind(role)} AS role, MIN(f.{role}_country) AS country,
@@ -279,7 +284,7 @@ def _assemble(b: Backend, lib: r.Library) -> tuple[AlertSet, PaymentTable]:
     evidence = hits.rename_columns(["key", *hits.column_names[1:]])
     alert_set = AlertSet(alerts, evidence, {t.id: dict(t.weights) for t in lib.typologies},
                          [i.id for i in lib.indicators])
-    return alert_set, PaymentTable(payments.select(PAYMENT_COLUMNS))
+    return alert_set, (PaymentTable(payments.select(PAYMENT_COLUMNS)) if payment_details else None)
 
 
 # Each account key's id and names, from the evidence payments. A key with two ids is a hash collision.
@@ -359,9 +364,10 @@ def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
 
 def screen_file(path: Path, *, engine: str = "duckdb", library: r.Library | None = None,
                 rates: pa.Table | None = None, strict: bool = False, backend: Backend | None = None,
-                with_hits: bool = False, con: Any = None) -> tuple[Loaded, ScreenResult]:
+                with_hits: bool = False, con: Any = None, payment_details: bool = True) -> tuple[Loaded, ScreenResult]:
     """Validate a transactions file and screen its clean rows; returns the load report and the alerts.
-    `con`: a DuckDB connection to load into (e.g. one with a memory limit); a new one by default."""
+    `con`: a DuckDB connection to load into (e.g. one with a memory limit); a new one by default.
+    `payment_details=False` when only an alert file is written (see screen_backend)."""
     lib = library or r.load_library()
     rates = rates if rates is not None else load_rates()
     started = time.perf_counter()
@@ -378,7 +384,7 @@ def screen_file(path: Path, *, engine: str = "duckdb", library: r.Library | None
                                "amount, currency, reference FROM txn"))
     load_s = time.perf_counter() - started
     try:
-        result = screen_backend(b, lib, rates, with_hits)
+        result = screen_backend(b, lib, rates, with_hits, payment_details)
     finally:
         b.close()
     result.timings = {"load": round(load_s, 3), **result.timings}

@@ -25,6 +25,9 @@ HANDLE = re.compile(r"@([A-Za-z0-9_.]{3,})")
 def save_screening(session: Session, name: str, digest: str, engine: str, loaded: Loaded,
                    result: ScreenResult, actor: str) -> Screening:
     """Store a screening and its alerts. The same file twice changes nothing (the first one is returned)."""
+    if result.payments is None:
+        raise ValueError("this screening was run without payment details (payment_details=False): "
+                         "screen again with them to store it")
     existing = session.scalar(select(Screening).where(Screening.content_sha256 == digest))
     if existing is not None:
         return existing
@@ -34,6 +37,7 @@ def save_screening(session: Session, name: str, digest: str, engine: str, loaded
                     created_by=actor)
     session.add(scr)
     session.flush()
+    payments_by_id = result.payments
     alerts = result.alerts
     # Bulk inserts: a national screening keeps tens of thousands of alerts and their payments.
     rows = [{"screening_id": scr.id, "alert_key": a.alert_id, "account_id": a.account_id,
@@ -46,7 +50,7 @@ def save_screening(session: Session, name: str, digest: str, engine: str, loaded
     payments = []
     for a, alert_id in zip(alerts, ids, strict=True):
         for t in sorted({t for e in a.evidence for t in e.txn_ids}):
-            p = result.payments[t]
+            p = payments_by_id[t]
             payments.append({"alert_id": alert_id, "txn_id": t, "at": dt.datetime.fromtimestamp(p["ts"], dt.UTC),
                              "sender_id": p["sender_id"], "receiver_id": p["receiver_id"],
                              "amount": float(p["amount"]), "currency": p["currency"], "usd": float(p["usd"]),
