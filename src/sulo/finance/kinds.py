@@ -75,7 +75,7 @@ def window_count_sql(c: Ctx, ind: str, p: r.WindowCount) -> str:
     # Sweep: each row counts from its time until the next row of the same counterparty (or W later);
     # the number of open intervals at t is the number of distinct counterparties in (t - W, t].
     return f"""
-        WITH base AS (SELECT {gs}, {c.q(p.count_distinct)} AS cp, txn_id, ts, usd FROM flags WHERE {where}),
+        WITH base AS (SELECT {gs}, {c.q(p.count_distinct)} AS cp, txn_id, ts, usd FROM {c.rows(p.of)} WHERE {where}),
         iv AS (SELECT {gs}, ts AS s, LEAST(COALESCE(LEAD(ts) OVER (PARTITION BY {gs}, cp ORDER BY ts, txn_id),
                       ts + {w}), ts + {w}) AS e FROM base),
         ev AS (SELECT {gs}, s AS t, 1 AS d FROM iv WHERE e > s
@@ -98,7 +98,7 @@ def time_share_sql(c: Ctx, ind: str, p: r.TimeShare) -> str:
              else f"({hour} >= {lo} AND {hour} < {hi})")
     return f"""
         WITH m AS (SELECT f.sender_id AS acct, f.txn_id, f.ts, f.usd, CASE WHEN {night} THEN 1 ELSE 0 END AS night
-                   FROM flags f JOIN {c.q(aux)} o ON o.country = f.sender_country WHERE {c.of(p.of)}),
+                   FROM {c.rows(p.of)} f JOIN {c.q(aux)} o ON o.country = f.sender_country WHERE {c.of(p.of)}),
         acc AS (SELECT acct FROM m GROUP BY acct
                 HAVING COUNT(*) >= {c.bind(p.min_count)} AND SUM(night) >= {c.bind(p.min_share)} * COUNT(*)),
         hit AS (SELECT m.* FROM m JOIN acc ON m.acct = acc.acct WHERE m.night = 1)
@@ -120,9 +120,9 @@ def escalation_sql(c: Ctx, ind: str, p: r.Escalation) -> str:
     # Nearly every pair pays once: the pairs whose hash repeats min_payments times come first (a cheap
     # pre-filter), then the count on the real pair.
     freq = c.frequent(f"frequent_{ind}", lambda s: f"SELECT {s.d.hash('sender_id', 'receiver_id')} AS h "
-                                                    f"FROM flags WHERE {s.of(p.of)}", p.min_payments)
+                                                    f"FROM {s.rows(p.of)} WHERE {s.of(p.of)}", p.min_payments)
     return f"""
-        WITH {c.d.cte("cand")} (SELECT f.sender_id, f.receiver_id, f.txn_id, f.ts, f.usd FROM flags f
+        WITH {c.d.cte("cand")} (SELECT f.sender_id, f.receiver_id, f.txn_id, f.ts, f.usd FROM {c.rows(p.of)} f
                  JOIN {freq} q ON {c.d.hash('f.sender_id', 'f.receiver_id')} = q.h WHERE {c.of(p.of)}),
         big AS (SELECT {pair} FROM cand GROUP BY {pair} HAVING COUNT(*) >= {c.bind(p.min_payments)}),
         b AS (SELECT cand.*, ROW_NUMBER() OVER (PARTITION BY {pair} ORDER BY ts, txn_id) AS i,
@@ -147,7 +147,7 @@ def pair_total_sql(c: Ctx, ind: str, p: r.PairTotal) -> str:
     return f"""
         WITH hp AS (SELECT DISTINCT sender_id, receiver_id FROM flags WHERE {c.flag(p.with_hit)}),
         base AS (SELECT f.sender_id, f.receiver_id, f.txn_id, f.ts, f.usd, f.{c.flag(p.with_hit)} AS is_hit
-                 FROM flags f JOIN hp USING (sender_id, receiver_id) WHERE {c.of(p.of)}),
+                 FROM {c.rows(p.of)} f JOIN hp USING (sender_id, receiver_id) WHERE {c.of(p.of)}),
         tot AS (SELECT base.*, SUM(usd) OVER (PARTITION BY sender_id, receiver_id ORDER BY ts
                 RANGE BETWEEN {w - 1} PRECEDING AND CURRENT ROW) AS total FROM base),
         pts AS (SELECT DISTINCT sender_id, receiver_id, ts AS t FROM tot
@@ -249,7 +249,7 @@ def network_sql(c: Ctx, ind: str, p: r.Network, flagged: str) -> str:
     fs = f"(SELECT account_id FROM {fl} WHERE role = {c.bind('sender')})"
     fr = f"(SELECT account_id FROM {fl} WHERE role = {c.bind('receiver')})"
     parts = [f"""
-        WITH src AS (SELECT sender_id, receiver_id, txn_id, ts, usd FROM flags WHERE {c.of(p.of)}),
+        WITH src AS (SELECT sender_id, receiver_id, txn_id, ts, usd FROM {c.rows(p.of)} WHERE {c.of(p.of)}),
         fp AS (SELECT src.* FROM src JOIN {fs} f ON src.sender_id = f.account_id),
         rcv AS (SELECT receiver_id FROM fp GROUP BY receiver_id
                 HAVING COUNT(DISTINCT sender_id) >= {c.bind(p.min_flagged_senders)}),

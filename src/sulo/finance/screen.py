@@ -24,7 +24,7 @@ from sulo.finance import rules as r
 from sulo.finance.inputs import Loaded, load_transactions
 from sulo.finance.model import Alert, AlertSet, PaymentTable, ScreenResult
 from sulo.finance.rates import load_rates
-from sulo.finance.sqlctx import Ctx
+from sulo.finance.sqlctx import Ctx, subset_table
 
 FLAG_BASE = ("ts", "sender_country", "receiver_country", "channel", "usd")
 
@@ -50,6 +50,14 @@ def flags_step(b: Backend, lib: r.Library, rates: pa.Table) -> Step:
     # Account keys are integers from the load step (inputs.account_key): no join with an account table.
     return Step("flags", f"SELECT t.row_no AS txn_id, t.sender_key AS sender_id, t.receiver_key AS receiver_id, "
                          f"{c.cols(FLAG_BASE, 't.')}{cols} FROM txn t", c.params)
+
+
+def subset_steps(b: Backend, lib: r.Library) -> list[Step]:
+    """`flags_<id>` for each payment-level indicator another one counts (its `of`, e.g. F1: 6% of payments),
+    so the window indicators and the network read that subset instead of scanning every payment again."""
+    c = Ctx(b.dialect)
+    ofs = sorted({o for i in lib.indicators if (o := getattr(lib.params(i.id), "of", None))})
+    return [Step(subset_table(o), f"SELECT * FROM flags WHERE {c.flag(o)}") for o in ofs]
 
 
 def evidence_steps(b: Backend, lib: r.Library, rates: pa.Table) -> list[tuple[Step, Ctx]]:
@@ -166,6 +174,7 @@ def screen_backend(b: Backend, lib: r.Library, rates: pa.Table, with_hits: bool 
     timings: dict[str, float] = {}
     with _timed(timings, "flags"):
         b.run(flags_step(b, lib, rates))
+        b.run_all(subset_steps(b, lib))
     parts = evidence_steps(b, lib, rates)
     for _, ctx in parts:
         for name, table in ctx.aux.items():
@@ -322,9 +331,9 @@ def _networks(b: Backend, lib: r.Library, local: duckdb.DuckDBPyConnection, aler
     b.register_arrow("alert_accounts", pa.table({"account_id": alerting.column("key")}))
     c = Ctx(b.dialect)
     edges = b.fetch(Step("network edges", f"""
-        SELECT DISTINCT f.sender_id, f.receiver_id FROM flags f
+        SELECT DISTINCT f.sender_id, f.receiver_id FROM {c.rows(of)} f
         JOIN alert_accounts a ON f.sender_id = a.account_id WHERE {c.of(of)}
-        UNION SELECT DISTINCT f.sender_id, f.receiver_id FROM flags f
+        UNION SELECT DISTINCT f.sender_id, f.receiver_id FROM {c.rows(of)} f
         JOIN alert_accounts a ON f.receiver_id = a.account_id WHERE {c.of(of)}"""))
     keys = alerting.column("key").to_numpy()
     u, v = (edges.column(n).to_numpy() for n in ("sender_id", "receiver_id"))

@@ -53,6 +53,11 @@ class Ctx:
     def of(self, indicator_id: str | None) -> str:
         return self.flag(indicator_id) if indicator_id else "TRUE"
 
+    def rows(self, indicator_id: str | None) -> str:
+        """The table holding the payments where `indicator_id` fired (all of `flags` for None): a step reading
+        a few percent of the payments scans that subset, made once (screen.subset_steps), not all of them."""
+        return self.q(subset_table(indicator_id)) if indicator_id else "flags"
+
     def cols(self, names: list[str] | tuple[str, ...], prefix: str = "") -> str:
         return ", ".join(prefix + self.d.ident(n) for n in names)
 
@@ -60,6 +65,10 @@ class Ctx:
         """SELECT evidence rows (see EVIDENCE_COLUMNS) from relation `rel`."""
         return (f"SELECT {account} AS account_id, {self.bind(role)} AS role, {self.bind(indicator_id)} "
                 f"AS indicator_id, txn_id, ts, usd FROM {rel} WHERE {where}")
+
+
+def subset_table(indicator_id: str) -> str:
+    return f"flags_{indicator_id}"
 
 
 def seconds(days: float = 0, hours: float = 0) -> int:
