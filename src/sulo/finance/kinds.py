@@ -72,10 +72,22 @@ def window_count_sql(c: Ctx, ind: str, p: r.WindowCount) -> str:
     where = c.of(p.of)
     if p.exclude_shared_surname:
         where += " AND NOT same_surname"  # computed once in the flags step
+    base = f"SELECT {gs}, {c.q(p.count_distinct)} AS cp, txn_id, ts, usd FROM {c.rows(p.of)} WHERE {where}"
+    if p.count_distinct == "txn_id":
+        # Counting payments (each its own "counterparty"): >= k of them in (t - W, t] exactly when the one
+        # k - 1 places earlier is inside the window; one window instead of the sweep's two and its union.
+        back = int(p.min_count) - 1
+        return f"""
+        WITH base AS ({base}),
+        pts AS (SELECT DISTINCT {gs}, ts AS t FROM (
+                    SELECT {gs}, ts, LAG(ts, {back}) OVER (PARTITION BY {gs} ORDER BY ts, txn_id) AS k_back
+                    FROM base) lb WHERE k_back > ts - {w}),
+        hit AS ({forward_mark_sql(c, g, "base", "pts", w)})
+        {c.evidence(f"{p.role}_id", p.role, ind, "hit")}"""
     # Sweep: each row counts from its time until the next row of the same counterparty (or W later);
     # the number of open intervals at t is the number of distinct counterparties in (t - W, t].
     return f"""
-        WITH base AS (SELECT {gs}, {c.q(p.count_distinct)} AS cp, txn_id, ts, usd FROM {c.rows(p.of)} WHERE {where}),
+        WITH base AS ({base}),
         iv AS (SELECT {gs}, ts AS s, LEAST(COALESCE(LEAD(ts) OVER (PARTITION BY {gs}, cp ORDER BY ts, txn_id),
                       ts + {w}), ts + {w}) AS e FROM base),
         ev AS (SELECT {gs}, s AS t, 1 AS d FROM iv WHERE e > s
