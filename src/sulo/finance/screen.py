@@ -101,32 +101,52 @@ def payment_rows_step(b: Backend, lib: r.Library) -> Step:
     return Step("payment_rows", f"SELECT {cols} FROM flags WHERE {' OR '.join(map(c.flag, inds)) or 'FALSE'}")
 
 
-def payment_hits_step(b: Backend, lib: r.Library) -> Step:
-    """Hits of the payment-level indicators, grouped from `payment_rows`."""
+def _payment_parts(c: Ctx, lib: r.Library) -> list[tuple[str, str, str]]:
+    """(indicator id, role, its flag column) for every payment-level indicator and role it names."""
+    return [(i.id, role, c.flag(i.id)) for i in lib.indicators
+            if isinstance(p := lib.params(i.id), r.PaymentRule | r.ReferenceMatch) for role in p.roles]
+
+
+def _only(c: Ctx, only: str | None, account: str, role: str) -> str:
+    """A filter to the accounts in table `only` (account_id, role) in `role`; none if `only` is None."""
+    if only is None:
+        return "TRUE"
+    return f"{account} IN (SELECT account_id FROM {c.q(only)} WHERE role = {c.bind(role)})"
+
+
+def payment_presence_step(b: Backend, lib: r.Library) -> Step:
+    """Which account fired which payment-level indicator in which role (what scoring needs), from
+    `payment_rows`; the counts, totals and ids come later, for the alerting accounts only (detail_steps)."""
     c = Ctx(b.dialect)
-    parts = []
-    for ind in lib.indicators:
-        p = lib.params(ind.id)
-        if isinstance(p, r.PaymentRule | r.ReferenceMatch):
-            for role in p.roles:
-                parts.append(f"""
-                    SELECT {role}_id AS account_id, {c.bind(role)} AS role, {c.bind(ind.id)} AS indicator_id,
-                           COUNT(*) AS n_txn, SUM(usd) AS total_usd, MIN(ts) AS first_ts, MAX(ts) AS last_ts,
-                           {b.dialect.sorted_list("txn_id", lib.evidence_limit)} AS txn_ids
-                    FROM payment_rows WHERE {c.flag(ind.id)} GROUP BY {role}_id""")
-    return Step("payment_hits", _union(parts) if parts else "SELECT * FROM hits_evidence WHERE FALSE", c.params)
+    parts = [f"SELECT DISTINCT {role}_id AS account_id, {c.bind(role)} AS role, {c.bind(ind)} AS indicator_id "
+             f"FROM payment_rows WHERE {flag}" for ind, role, flag in _payment_parts(c, lib)]
+    return Step("payment_hits", _union(parts) if parts else
+                "SELECT * FROM hits_evidence WHERE FALSE", c.params)
+
+
+def presence_step(b: Backend, name: str, source: str) -> Step:
+    return Step(name, f"SELECT DISTINCT account_id, role, indicator_id FROM {b.dialect.ident(source)}")
+
+
+def detail_steps(b: Backend, lib: r.Library, evidence: list[str], only: str | None) -> list[Step]:
+    """The hits with their evidence (count, USD total, first and last time, the first ids): for the accounts
+    in `only` (account_id, role), or for all when None. The top-n id lists are most of the cost of grouping
+    hits, so they are made for the few accounts that alert, after scoring."""
+    d = b.dialect
+    c = Ctx(d)
+    agg = (f"COUNT(*) AS n_txn, SUM(usd) AS total_usd, MIN(ts) AS first_ts, MAX(ts) AS last_ts, "
+           f"{d.sorted_list('txn_id', lib.evidence_limit)} AS txn_ids")
+    parts = [f"SELECT {role}_id AS account_id, {c.bind(role)} AS role, {c.bind(ind)} AS indicator_id, {agg} "
+             f"FROM payment_rows WHERE {flag} AND {_only(c, only, f'{role}_id', role)} GROUP BY {role}_id"
+             for ind, role, flag in _payment_parts(c, lib)]
+    keep = "" if only is None else f" JOIN {c.q(only)} o ON o.account_id = e.account_id AND o.role = e.role"
+    parts += [f"SELECT e.account_id, e.role, e.indicator_id, {agg} FROM {d.ident(src)} e{keep} "
+              f"GROUP BY e.account_id, e.role, e.indicator_id" for src in evidence]
+    return [Step("detail_hits", _union(parts), c.params)]
 
 
 def _union(parts: list[str]) -> str:
     return " UNION ALL ".join(f"SELECT * FROM ({q}) e{i}" for i, q in enumerate(parts))
-
-
-def hits_step(b: Backend, name: str, source: str, limit: int) -> Step:
-    d = b.dialect
-    return Step(name, f"""
-        SELECT account_id, role, indicator_id, COUNT(*) AS n_txn, SUM(usd) AS total_usd,
-               MIN(ts) AS first_ts, MAX(ts) AS last_ts, {d.sorted_list("txn_id", limit)} AS txn_ids
-        FROM {d.ident(source)} GROUP BY account_id, role, indicator_id""")
 
 
 def weights_table(lib: r.Library) -> pa.Table:
@@ -186,9 +206,9 @@ def screen_backend(b: Backend, lib: r.Library, rates: pa.Table, with_hits: bool 
                 b.run_frequent(pre, min_count)
             b.run(step)
         b.run(union_step(b, "evidence", [step.name for step, _ in parts]))
-        b.run(hits_step(b, "hits_evidence", "evidence", lib.evidence_limit))
+        b.run(presence_step(b, "hits_evidence", "evidence"))
         b.run(payment_rows_step(b, lib))
-        b.run(payment_hits_step(b, lib))
+        b.run(payment_presence_step(b, lib))
         b.run(Step("hits1", "SELECT * FROM payment_hits UNION ALL SELECT * FROM hits_evidence"))
         b.run(scores_step(b, "scores1", "hits1"))
     with _timed(timings, "network"):
@@ -196,20 +216,24 @@ def screen_backend(b: Backend, lib: r.Library, rates: pa.Table, with_hits: bool 
         b.run_all(net)
         sources = ["hits1"]
         for step in net[1::2]:
-            b.run(hits_step(b, f"hits_{step.name}", step.name, lib.evidence_limit))
+            b.run(presence_step(b, f"hits_{step.name}", step.name))
             sources.append(f"hits_{step.name}")
         b.run(Step("hits", " UNION ALL ".join(f"SELECT * FROM {b.dialect.ident(s)}" for s in sources)))
         b.run(scores_step(b, "scores", "hits"))
+    evidence = ["evidence", *(step.name for step in net[1::2])]
     with _timed(timings, "alerts"):
+        b.run(Step("alerting", "SELECT DISTINCT account_id, role FROM scores"))
+        b.run_all(detail_steps(b, lib, evidence, "alerting"))
         alert_set, payments = _assemble(b, lib, payment_details)
     n = b.fetch(Step("count", "SELECT COUNT(*) AS n FROM flags")).column("n")[0].as_py()
     result = ScreenResult(alert_set, n_transactions=int(n), engine=b.dialect.name, timings=timings,
                           payments=payments)
     if with_hits:  # every indicator hit, alerting or not, with external ids: for tests and evaluation
+        b.run_all(detail_steps(b, lib, evidence, None))
         ids = " UNION ".join(f"SELECT DISTINCT {r}_key AS k, {r}_id AS id FROM txn WHERE {r}_key IN "
                              f"(SELECT account_id FROM hits)" for r in ("sender", "receiver"))
         all_hits = b.fetch(Step("fetch all hits", "SELECT ac.id AS account_id, h.role, h.indicator_id, "
-                                "h.n_txn, h.total_usd, h.first_ts, h.last_ts, h.txn_ids FROM hits h "
+                                "h.n_txn, h.total_usd, h.first_ts, h.last_ts, h.txn_ids FROM detail_hits h "
                                 f"JOIN ({ids}) ac ON ac.k = h.account_id"))
         result.hits = _with_txn_ids(b, all_hits)[0].to_pylist()
     return result
@@ -267,9 +291,7 @@ def _assemble(b: Backend, lib: r.Library, payment_details: bool) -> tuple[AlertS
     whatever the engine (they are small), no Python object per alert."""
     d = b.dialect
     scores = b.fetch(Step("fetch scores", "SELECT * FROM scores"))
-    hits, payments = _with_txn_ids(b, b.fetch(Step("fetch alert hits", """
-        SELECT h.* FROM hits h JOIN (SELECT DISTINCT account_id, role FROM scores) a
-        ON h.account_id = a.account_id AND h.role = a.role""")), payment_details)
+    hits, payments = _with_txn_ids(b, b.fetch(Step("fetch alert hits", "SELECT * FROM detail_hits")), payment_details)
     c = Ctx(d)
     places = b.fetch(Step("fetch alert accounts", " UNION ALL ".join(f"""
         SELECT a.account_id, {c.bind(role)} AS role, MIN(f.{role}_country) AS country,
