@@ -104,3 +104,14 @@ def test_frequent_values_are_exactly_those_seen_often_enough(values: list[int], 
         assert _frequent(b, values, min_count) == _seen_often(values, min_count)
     finally:
         b.close()
+
+
+def test_view_is_computed_where_it_is_read(backend: Backend) -> None:
+    backend.register_arrow("payments", PAYMENTS)
+    backend.run(Step("packed", "SELECT acct, CAST(CASE WHEN amount > 4 THEN 1 ELSE 0 END + "
+                               "CASE WHEN note = '' THEN 2 ELSE 0 END AS BIGINT) AS bits FROM payments"))
+    backend.run_view(Step("unpacked", "SELECT acct, ((bits & 1) <> 0) AS big, ((bits & 2) <> 0) AS blank FROM packed"))
+    rows = backend.fetch(Step("read", "SELECT acct, big, blank FROM unpacked ORDER BY acct, big, blank")).to_pylist()
+    assert [(r["acct"], r["big"], r["blank"]) for r in rows] == [
+        ("a", True, False), ("a", True, False), ("b", False, True), ("c", False, False), ("c", False, False),
+        ("c", True, False)]

@@ -51,6 +51,9 @@ class Backend(ABC):
     @abstractmethod
     def _fetch_arrow(self, sql: str, params: dict[str, Any]) -> pa.Table: ...
 
+    @abstractmethod
+    def _create_view(self, name: str, sql: str, params: dict[str, Any]) -> None: ...
+
     def close(self) -> None:  # noqa: B027 - optional hook, a no-op by default
         """Release what the backend holds (temp tables); shared sessions stay up."""
 
@@ -65,6 +68,10 @@ class Backend(ABC):
     def run(self, step: Step) -> None:
         """Execute one step: its result becomes the table `step.name`."""
         self._guard(step.name, step.sql, lambda: self._create_table(step.name, step.sql, step.params))
+
+    def run_view(self, step: Step) -> None:
+        """Like run, but `step.name` is a view: computed where it is read, never stored."""
+        self._guard(step.name, step.sql, lambda: self._create_view(step.name, step.sql, step.params))
 
     def run_frequent(self, step: Step, min_count: int) -> None:
         """The table `step.name` (h) of the values of column `h` of `step.sql` that occur at least `min_count`

@@ -31,6 +31,11 @@ class DuckDBBackend(Backend):
     def _create_table(self, name: str, sql: str, params: dict[str, Any]) -> None:
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {self.dialect.ident(name)} AS {sql}", params or None).fetchall()
 
+    def _create_view(self, name: str, sql: str, params: dict[str, Any]) -> None:
+        if params:   # DuckDB views take no bound values
+            raise ValueError(f"view {name!r}: views cannot hold bound parameters")
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {self.dialect.ident(name)} AS {sql}").fetchall()
+
     def _create_frequent(self, name: str, sql: str, params: dict[str, Any], min_count: int) -> None:
         # Sorting the 64-bit values in numpy (a SIMD sort) costs a third of DuckDB's hash aggregate when
         # nearly every value is distinct, as with sender-receiver pairs: a value occurring >= n times is one

@@ -82,6 +82,10 @@ class SparkBackend(Backend):
         df.localCheckpoint(eager=True).createOrReplaceTempView(name)
         self._names.append(name)
 
+    def _create_view(self, name: str, sql: str, params: dict[str, Any]) -> None:
+        self.spark.sql(sql, args=params or None).createOrReplaceTempView(name)
+        self._names.append(name)
+
     def _fetch_arrow(self, sql: str, params: dict[str, Any]) -> pa.Table:
         return self.spark.sql(sql, args=params or None).toArrow()
 

@@ -29,7 +29,10 @@ from sulo.finance.sqlctx import Ctx, subset_table
 FLAG_BASE = ("ts", "sender_country", "receiver_country", "channel", "usd")
 
 
-def flags_step(b: Backend, lib: r.Library, rates: pa.Table) -> Step:
+def flags_steps(b: Backend, lib: r.Library, rates: pa.Table) -> tuple[Step, Step]:
+    """The table `flag_bits` (one row per payment: keys, time, places, USD and the payment-level indicators
+    packed in one integer: a boolean column each cost a sixth of this step) and the view `flags` over it
+    with one boolean column f_<id> per indicator (and same_surname), which every later step reads."""
     c = Ctx(b.dialect)
     preds: dict[str, str] = {}
     for ind in lib.indicators:
@@ -38,18 +41,24 @@ def flags_step(b: Backend, lib: r.Library, rates: pa.Table) -> Step:
             preds[ind.id] = kinds.payment_rule_sql(c, p, lib.hrj, rates, preds)
         elif isinstance(p, r.ReferenceMatch):
             preds[ind.id] = kinds.reference_match_sql(c, p, preds)
-    cols = "".join(f", {e} AS {c.flag(i)}" for i, e in preds.items())
+    named = {c.flag(i): e for i, e in preds.items()}
     users = [p for i in lib.indicators if getattr(p := lib.params(i.id), "exclude_shared_surname", False)]
     if users:
         pat = c.bind(r"([^\s]+)\s*$")
         sn, rn = (f"regexp_extract(lower({x}_name), {pat}, 1)" for x in ("sender", "receiver"))
         # Only rows an indicator excluding family can look at (its `of`) need the two regular expressions.
         gate = " OR ".join(preds[u.of] if u.of else "TRUE" for u in users)
-        cols += f", (CASE WHEN {gate} THEN ({sn} <> '' AND {sn} = {rn}) ELSE FALSE END) AS same_surname"
+        named["same_surname"] = f"(CASE WHEN {gate} THEN ({sn} <> '' AND {sn} = {rn}) ELSE FALSE END)"
+    if len(named) > 62:
+        raise ValueError(f"{len(named)} payment-level indicators: at most 62 fit the packed flags")
+    bits = " + ".join(f"(CASE WHEN {e} THEN {1 << i} ELSE 0 END)" for i, e in enumerate(named.values())) or "0"
     # Narrow on purpose: names and references are read again only for the accounts that alert.
     # Account keys are integers from the load step (inputs.account_key): no join with an account table.
-    return Step("flags", f"SELECT t.row_no AS txn_id, t.sender_key AS sender_id, t.receiver_key AS receiver_id, "
-                         f"{c.cols(FLAG_BASE, 't.')}{cols} FROM txn t", c.params)
+    table = Step("flag_bits", f"SELECT t.row_no AS txn_id, t.sender_key AS sender_id, t.receiver_key AS receiver_id, "
+                              f"{c.cols(FLAG_BASE, 't.')}, CAST({bits} AS BIGINT) AS bits FROM txn t", c.params)
+    unpacked = "".join(f", ((bits & {1 << i}) <> 0) AS {col}" for i, col in enumerate(named))
+    view = Step("flags", f"SELECT txn_id, sender_id, receiver_id, {c.cols(FLAG_BASE)}{unpacked} FROM flag_bits")
+    return table, view
 
 
 def subset_steps(b: Backend, lib: r.Library) -> list[Step]:
@@ -193,7 +202,9 @@ def screen_backend(b: Backend, lib: r.Library, rates: pa.Table, with_hits: bool 
     (what storing a screening needs); reading those text columns is a tenth of a large screening."""
     timings: dict[str, float] = {}
     with _timed(timings, "flags"):
-        b.run(flags_step(b, lib, rates))
+        table, view = flags_steps(b, lib, rates)
+        b.run(table)
+        b.run_view(view)
         b.run_all(subset_steps(b, lib))
     parts = evidence_steps(b, lib, rates)
     for _, ctx in parts:
