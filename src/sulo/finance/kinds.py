@@ -176,8 +176,13 @@ def pass_through_sql(c: Ctx, ind: str, p: r.PassThrough) -> str:
     outbound at the same second; the running count of outbounds numbers the segments. Only accounts with
     >= min_inbound small inbounds at all take part."""
     w = max(1, seconds(hours=p.window_hours))
-    in_ch = f" AND channel IN {c.bind_list(list(p.inbound_channels))}" if p.inbound_channels else ""
-    out_ch = f" AND channel IN {c.bind_list(list(p.outbound_channels))}" if p.outbound_channels else ""
+    in_ch = out_ch = ""
+    if p.inbound_channels:
+        in_ch = " AND " + c.row_flag(f"{ind}_inbound_channel",
+                                     lambda x: f"channel IN {x.bind_list(list(p.inbound_channels))}")
+    if p.outbound_channels:
+        out_ch = " AND " + c.row_flag(f"{ind}_outbound_channel",
+                                      lambda x: f"channel IN {x.bind_list(list(p.outbound_channels))}")
     n_min = c.bind(p.min_inbound)
     # Written out twice, not a WITH: DuckDB would copy the millions of small inbounds to share them.
     inb = (f"(SELECT receiver_id AS acct, txn_id, ts, usd FROM flags WHERE usd <= {c.bind(p.inbound_max_usd)} "
@@ -226,11 +231,14 @@ def burst_sql(c: Ctx, ind: str, p: r.Burst, rates: pa.Table) -> str:
     w, quiet = seconds(hours=p.window_hours), seconds(days=p.quiet_days)
     pair = "sender_id, receiver_id"
 
-    def burst_rows(x: Ctx, cols: str) -> str:
+    def eligible(x: Ctx) -> str:
         conds = ["sender_country <> receiver_country"] if p.cross_border else ["TRUE"]
         if p.channels:
             conds.append(f"channel IN {x.bind_list(list(p.channels))}")
-        return f"SELECT {cols} FROM flags WHERE {' AND '.join(conds)}"
+        return " AND ".join(conds)
+
+    def burst_rows(x: Ctx, cols: str) -> str:
+        return f"SELECT {cols} FROM flags WHERE {x.row_flag(f'{ind}_eligible', eligible)}"
 
     # Fewer payments can hold no burst: pairs whose hash repeats min_payments times first (cheap), then the
     # count on the real pair. The pair's first payment opens the burst: the counterparty is new to the sender.

@@ -29,7 +29,8 @@ from sulo.finance.sqlctx import Ctx, subset_table
 FLAG_BASE = ("ts", "sender_country", "receiver_country", "channel", "usd")
 
 
-def flags_steps(b: Backend, lib: r.Library, rates: pa.Table) -> tuple[Step, Step]:
+def flags_steps(b: Backend, lib: r.Library, rates: pa.Table,
+                row_flags: dict[str, Any] | None = None) -> tuple[Step, Step]:
     """The table `flag_bits` (one row per payment: keys, time, places, USD and the payment-level indicators
     packed in one integer: a boolean column each cost a sixth of this step) and the view `flags` over it
     with one boolean column f_<id> per indicator (and same_surname), which every later step reads."""
@@ -49,6 +50,8 @@ def flags_steps(b: Backend, lib: r.Library, rates: pa.Table) -> tuple[Step, Step
         # Only rows an indicator excluding family can look at (its `of`) need the two regular expressions.
         gate = " OR ".join(preds[u.of] if u.of else "TRUE" for u in users)
         named["same_surname"] = f"(CASE WHEN {gate} THEN ({sn} <> '' AND {sn} = {rn}) ELSE FALSE END)"
+    for name, condition in (row_flags or {}).items():   # row conditions other steps asked for (Ctx.row_flag)
+        named[c.q(f"r_{name}")] = f"({condition(c)})"
     if len(named) > 62:
         raise ValueError(f"{len(named)} payment-level indicators: at most 62 fit the packed flags")
     bits = " + ".join(f"(CASE WHEN {e} THEN {1 << i} ELSE 0 END)" for i, e in enumerate(named.values())) or "0"
@@ -201,12 +204,12 @@ def screen_backend(b: Backend, lib: r.Library, rates: pa.Table, with_hits: bool 
     evidence payments carry only their ids (all an alert file needs), not amounts, channels and references
     (what storing a screening needs); reading those text columns is a tenth of a large screening."""
     timings: dict[str, float] = {}
+    parts = evidence_steps(b, lib, rates)   # first: the flags step computes the row conditions they ask for
     with _timed(timings, "flags"):
-        table, view = flags_steps(b, lib, rates)
+        table, view = flags_steps(b, lib, rates, {k: v for _, ctx in parts for k, v in ctx.row_flags.items()})
         b.run(table)
         b.run_view(view)
         b.run_all(subset_steps(b, lib))
-    parts = evidence_steps(b, lib, rates)
     for _, ctx in parts:
         for name, table in ctx.aux.items():
             b.register_arrow(name, table)

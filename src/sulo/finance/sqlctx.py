@@ -27,6 +27,8 @@ class Ctx:
     aux: dict[str, pa.Table] = field(default_factory=dict)   # small tables a step needs registered first
     # Steps to run first with Backend.run_frequent: (step yielding hashes h, the least count kept).
     frequent_steps: list[tuple[Step, int]] = field(default_factory=list)
+    # Row conditions the flags step computes once per payment, as packed bits: name -> condition builder.
+    row_flags: dict[str, Callable[[Ctx], str]] = field(default_factory=dict)
 
     def bind(self, value: Any) -> str:
         name = f"p{len(self.params)}"
@@ -39,9 +41,16 @@ class Ctx:
     def frequent(self, name: str, hashes: Callable[[Ctx], str], min_count: int) -> str:
         """A table (h) of the hashes that `hashes` (a query builder, given its own Ctx) yields >= min_count
         times, made before this step runs; returns its quoted name."""
-        sub = Ctx(self.d)
+        sub = Ctx(self.d, row_flags=self.row_flags)
         self.frequent_steps.append((Step(name, hashes(sub), sub.params), min_count))
         return self.q(name)
+
+    def row_flag(self, name: str, condition: Callable[[Ctx], str]) -> str:
+        """A boolean column of `flags`: `condition` (given the flags step's Ctx, over the columns of `txn`)
+        evaluated once per payment while the text columns are read anyway, so a step filtering millions of
+        payments on, say, channel reads one integer instead of the text again."""
+        self.row_flags[name] = condition
+        return self.q(f"r_{name}")
 
     def q(self, name: str) -> str:
         return self.d.ident(name)
