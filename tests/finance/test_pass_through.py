@@ -16,25 +16,27 @@ from sulo.finance import rules as r
 from sulo.finance.sqlctx import Ctx
 
 
-def _stream(seed: int, n: int = 4000) -> pa.Table:
+def _stream(seed: int, n: int = 4000, start: int = 0) -> pa.Table:
     rng = random.Random(seed)
     rows = []
     for i in range(n):
         sender, receiver = rng.randrange(12), rng.randrange(12)
         # A few accounts, a short time span and whole minutes: many payments share a second.
         usd = rng.choice([5.0, 20.0, 60.0, 150.0, 400.0, 1500.0])
-        rows.append((i + 1, sender, receiver, rng.randrange(0, 3 * 86_400, 60), usd,
+        rows.append((i + 1, sender, receiver, start + rng.randrange(0, 3 * 86_400, 60), usd,
                      rng.choice(["ewallet", "remittance", "bank"])))
     names = ["txn_id", "sender_id", "receiver_id", "ts", "usd", "channel"]
     return pa.table({n: [row[i] for row in rows] for i, n in enumerate(names)})
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_asof_and_window_forms_agree(seed: int) -> None:
+# The ASOF form packs time and row number into one integer: times before 1970 (negative) must unpack too.
+@pytest.mark.parametrize(("seed", "start"), [(0, 0), (1, 0), (2, 0), (3, 1_700_000_000), (4, -1_000_000_000),
+                                             (5, -86_400)])
+def test_asof_and_window_forms_agree(seed: int, start: int) -> None:
     params = r.PassThrough(inbound_max_usd=200, min_inbound=3, share_out=0.5, window_hours=6,
                            inbound_channels=["ewallet", "remittance"])
     con = duckdb.connect()
-    con.register("stream", _stream(seed))
+    con.register("stream", _stream(seed, start=start))
     results = []
     for dialect in (DUCKDB, dataclasses.replace(DUCKDB, name="duckdb-window")):
         c = Ctx(dialect)
