@@ -13,6 +13,15 @@ from sulo.engine.backend import Backend
 from sulo.engine.dialect import DUCKDB
 
 
+def frequent_values(values: np.ndarray, min_count: int) -> np.ndarray:
+    """The distinct values occurring >= min_count times, by one sort: in sorted order such a value equals the
+    one min_count - 1 places after it. numpy's sort releases the interpreter lock (other threads go on)."""
+    k = max(1, int(min_count))
+    ordered = np.sort(values)
+    m = max(0, len(ordered) - k + 1)
+    return np.unique(ordered[:m][ordered[k - 1:k - 1 + m] == ordered[:m]])
+
+
 class DuckDBBackend(Backend):
     dialect = DUCKDB
 
@@ -38,13 +47,9 @@ class DuckDBBackend(Backend):
 
     def _create_frequent(self, name: str, sql: str, params: dict[str, Any], min_count: int) -> None:
         # Sorting the 64-bit values in numpy (a SIMD sort) costs a third of DuckDB's hash aggregate when
-        # nearly every value is distinct, as with sender-receiver pairs: a value occurring >= n times is one
-        # equal to the value n - 1 places after it in sorted order.
+        # nearly every value is distinct, as with sender-receiver pairs.
         values = self.con.sql(sql, params=params or None).to_arrow_table().column("h").to_numpy()
-        k = max(1, int(min_count))
-        ordered = np.sort(values)
-        m = max(0, len(ordered) - k + 1)
-        frequent = np.unique(ordered[:m][ordered[k - 1:k - 1 + m] == ordered[:m]])
+        frequent = frequent_values(values, min_count)
         self.con.register(name, pa.table({"h": pa.array(frequent, type=pa.from_numpy_dtype(values.dtype))}))
 
     def _fetch_arrow(self, sql: str, params: dict[str, Any]) -> pa.Table:

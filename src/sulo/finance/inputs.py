@@ -19,6 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sulo.engine.duckdb_backend import frequent_values
 from sulo.errors import Problem, ValidationError
 from sulo.finance.rates import FIRST_DAY, LAST_DAY, daily_rates, load_rates
 
@@ -64,7 +65,7 @@ def load_transactions(path: Path, *, strict: bool = False, rates: pa.Table | Non
     hashes = con.sql("SELECT hash(txn_id) AS h FROM raw WHERE txn_id IS NOT NULL").to_arrow_table()
     # The numpy sort for duplicate ids runs on one core while DuckDB checks every other rule on the other.
     with ThreadPoolExecutor(1) as pool:
-        repeated = pool.submit(_repeated, hashes.column("h").to_numpy())
+        repeated = pool.submit(frequent_values, hashes.column("h").to_numpy(), 2)
         con.execute(_bad_rows_sql(text, checks)).fetchall()
         has_dups = _find_duplicate_ids(con, repeated.result())
     if has_dups:
@@ -140,13 +141,6 @@ def _read_csv(path: Path) -> pa.Table:
         data[name] = pa.array(values, pa.string())
     data["_width"] = pa.array([w - len(header) for w in widths], pa.int64())
     return pa.table(data)
-
-
-def _repeated(hashes: np.ndarray) -> np.ndarray:
-    """The values occurring more than once (a numpy SIMD sort: far faster than a hash table of ten million
-    strings, and it releases the interpreter lock)."""
-    ordered = np.sort(hashes)
-    return np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
 
 
 def _find_duplicate_ids(con: duckdb.DuckDBPyConnection, repeated: np.ndarray) -> bool:

@@ -8,7 +8,7 @@ network indicator (F14) from the first pass's flagged senders, hits again, final
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ FLAG_BASE = ("ts", "sender_country", "receiver_country", "channel", "usd")
 
 
 def flags_steps(b: Backend, lib: r.Library, rates: pa.Table,
-                row_flags: dict[str, Any] | None = None) -> tuple[Step, Step]:
+                row_flags: dict[str, Callable[[Ctx], str]] | None = None) -> tuple[Step, Step]:
     """The table `flag_bits` (one row per payment: keys, time, places, USD and the payment-level indicators
     packed in one integer: a boolean column each cost a sixth of this step) and the view `flags` over it
     with one boolean column f_<id> per indicator (and same_surname), which every later step reads."""
@@ -232,7 +232,7 @@ def screen_backend(b: Backend, lib: r.Library, rates: pa.Table, with_hits: bool 
         for step in net[1::2]:
             b.run(presence_step(b, f"hits_{step.name}", step.name))
             sources.append(f"hits_{step.name}")
-        b.run(Step("hits", " UNION ALL ".join(f"SELECT * FROM {b.dialect.ident(s)}" for s in sources)))
+        b.run(union_step(b, "hits", sources))
         b.run(scores_step(b, "scores", "hits"))
     evidence = ["evidence", *(step.name for step in net[1::2])]
     with _timed(timings, "alerts"):
