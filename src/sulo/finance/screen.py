@@ -239,7 +239,8 @@ def screen_backend(b: Backend, lib: r.Library, rates: pa.Table, with_hits: bool 
         b.run(Step("alerting", "SELECT DISTINCT account_id, role FROM scores"))
         b.run_all(detail_steps(b, lib, evidence, "alerting"))
         alert_set, payments = _assemble(b, lib, payment_details)
-    n = b.fetch(Step("count", "SELECT COUNT(*) AS n FROM flags")).column("n")[0].as_py()
+    # The stored table, not the view: counting through `flags` unpacked every row's bits (0.17 s at 10M rows).
+    n = b.fetch(Step("count", "SELECT COUNT(*) AS n FROM flag_bits")).column("n")[0].as_py()
     result = ScreenResult(alert_set, n_transactions=int(n), engine=b.dialect.name, timings=timings,
                           payments=payments)
     if with_hits:  # every indicator hit, alerting or not, with external ids: for tests and evaluation
