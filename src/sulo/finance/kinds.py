@@ -55,12 +55,11 @@ def payment_rule_sql(c: Ctx, p: r.PaymentRule, hrj: list[str], rates: pa.Table,
 
 
 def reference_match_sql(c: Ctx, p: r.ReferenceMatch, preds: dict[str, str]) -> str:
-    alternatives = []
-    if p.keywords:
-        alternatives.append(c.d.regex_match("lower(reference)", c.bind(keyword_regex(p.keywords))))
-    for pattern in p.patterns:
-        alternatives.append(c.d.regex_match("lower(reference)", c.bind(pattern)))
-    match = " OR ".join(alternatives or ["FALSE"])
+    regexes = ([keyword_regex(p.keywords)] if p.keywords else []) + list(p.patterns)
+    # One expression, not one per pattern: most of a match's cost per payment is the call and lower(), not
+    # the automaton (two calls -> one: -0.1 s over 4.5 million references).
+    match = (c.d.regex_match("lower(reference)", c.bind("|".join(f"(?:{x})" for x in regexes)))
+             if regexes else "FALSE")
     # CASE keeps the regular expressions (the costly part) off rows that cannot match anyway.
     gate = " AND ".join([*(preds[x] for x in p.requires), "reference <> ''"])
     return f"(CASE WHEN {gate} THEN ({match}) ELSE FALSE END)"
