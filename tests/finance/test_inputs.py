@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import string
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
@@ -174,13 +175,31 @@ def _oracle_bad(rows: list[dict[str, object]]) -> set[int]:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(changes=st.lists(st.fixed_dictionaries({}, optional=PQ_VALUES), min_size=1, max_size=40))
 def test_parquet_rows_are_refused_exactly_by_the_rules(tmp_path: Path, changes: list[dict[str, object]]) -> None:
+    _check_parquet_against_oracle(tmp_path, changes, pa.float64())
+
+
+# Decimal amounts (the usual type for money) cannot be infinite or NaN: the loader leaves that check out.
+PQ_DECIMAL_VALUES = {**PQ_VALUES, "amount": st.one_of(
+    st.none(), st.decimals(min_value=-10**15, max_value=10**15, places=2, allow_nan=False, allow_infinity=False),
+    st.sampled_from([Decimal(0), Decimal("0.01"), Decimal(10**13), Decimal(10**13) + Decimal("0.01")]))}
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=st.lists(st.fixed_dictionaries({}, optional=PQ_DECIMAL_VALUES), min_size=1, max_size=40))
+def test_parquet_decimal_amounts_are_refused_exactly_by_the_rules(tmp_path: Path,
+                                                                  changes: list[dict[str, object]]) -> None:
+    _check_parquet_against_oracle(tmp_path, changes, pa.decimal128(18, 2))
+
+
+def _check_parquet_against_oracle(tmp_path: Path, changes: list[dict[str, object]], amount: pa.DataType) -> None:
     import datetime as dt
 
     base = {"txn_id": None, "timestamp": dt.datetime(2024, 3, 1, 10, tzinfo=dt.UTC), "sender_id": "s1",
             "sender_name": "Ann", "sender_country": "US", "receiver_id": "r1", "receiver_name": "Ben",
-            "receiver_country": "PH", "amount": 50.0, "currency": "USD", "channel": "remittance", "reference": "gift"}
+            "receiver_country": "PH", "amount": 50.0 if pa.types.is_floating(amount) else Decimal(50),
+            "currency": "USD", "channel": "remittance", "reference": "gift"}
     rows = [{**base, "txn_id": f"t{i}", **c} for i, c in enumerate(changes)]
-    types = {"timestamp": pa.timestamp("us", tz="UTC"), "amount": pa.float64()}
+    types = {"timestamp": pa.timestamp("us", tz="UTC"), "amount": amount}
     table = pa.table({c: pa.array([r[c] for r in rows], types.get(c, pa.string())) for c in COLUMNS})
     pq.write_table(table, tmp_path / "in.parquet", row_group_size=7)
     loaded = load_transactions(tmp_path / "in.parquet")

@@ -60,8 +60,8 @@ def load_transactions(path: Path, *, strict: bool = False, rates: pa.Table | Non
     con.execute("SET checkpoint_threshold = '64GB'").fetchall()
     rates = rates if rates is not None else load_rates()
     con.register("rates_daily", daily_rates(rates))
-    text = _register_raw(con, Path(path))
-    checks = _checks(text, sorted(set(rates.column("currency").to_pylist())))
+    text, floating = _register_raw(con, Path(path))
+    checks = _checks(text, sorted(set(rates.column("currency").to_pylist())), floating)
     hashes = con.sql("SELECT hash(txn_id) AS h FROM raw WHERE txn_id IS NOT NULL").to_arrow_table()
     # The numpy sort for duplicate ids runs on one core while DuckDB checks every other rule on the other.
     with ThreadPoolExecutor(1) as pool:
@@ -74,7 +74,10 @@ def load_transactions(path: Path, *, strict: bool = False, rates: pa.Table | Non
                        ANTI JOIN bad_rows b ON b._row = raw._row""").fetchall()
     n_rows = int(con.sql("SELECT count(*) FROM raw").fetchall()[0][0])
     n_bad = int(con.sql("SELECT count(*) FROM bad_rows").fetchall()[0][0])
-    quarantine = con.sql(_quarantine_sql(text, has_dups, checks)).to_arrow_table()
+    # A clean file skips the quarantine query: it would read every column of the file to find no rows.
+    quarantine = (con.sql(_quarantine_sql(text, has_dups, checks)).to_arrow_table() if n_bad else
+                  pa.schema([("row", pa.int64()), ("field", pa.string()), ("reason", pa.string()),
+                             *((c, pa.string()) for c in COLUMNS)]).empty_table())
     loaded = Loaded(con=con, n_rows=n_rows, n_clean=n_rows - n_bad, quarantine=quarantine)
     if strict and n_bad:
         raise ValidationError(loaded.problems(), f"{n_bad} of {n_rows} rows are invalid "
@@ -96,8 +99,9 @@ def write_quarantine(loaded: Loaded, path: Path) -> None:
             writer.writerow(row)
 
 
-def _register_raw(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
-    """Make the view `raw` (_row + the 12 columns); return True when the values are text (CSV)."""
+def _register_raw(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[bool, bool]:
+    """Make the view `raw` (_row + the 12 columns); return whether the values are text (CSV) and whether an
+    amount can be infinite or NaN (text or a floating-point column; not a decimal or integer one)."""
     if path.suffix.lower() == ".parquet":
         schema = pq.read_schema(path)
         _check_header(list(schema.names), path)
@@ -108,10 +112,11 @@ def _register_raw(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
         con.read_parquet(str(path), file_row_number=True).create_view("raw_src")
         con.execute("CREATE OR REPLACE TEMP VIEW raw AS SELECT file_row_number + 1 AS _row, * "
                     "EXCLUDE (file_row_number) FROM raw_src").fetchall()
-        return False
+        amount = schema.field("amount").type
+        return False, not (pa.types.is_decimal(amount) or pa.types.is_integer(amount))
     con.register("raw_arrow", _read_csv(path))
     con.execute("CREATE OR REPLACE TEMP VIEW raw AS SELECT * FROM raw_arrow").fetchall()
-    return True
+    return True, True
 
 
 def _check_header(names: list[str], path: Path) -> None:
@@ -184,10 +189,12 @@ def _typed(text: bool) -> tuple[str, str]:
     return "\"timestamp\"", "CAST(amount AS DOUBLE)"
 
 
-def _checks(text: bool, currencies: list[str]) -> list[tuple[str, str]]:
+def _checks(text: bool, currencies: list[str], floating: bool = True) -> list[tuple[str, str]]:
     """(condition that makes a row bad, the problem as 'field|reason'), over the raw columns plus p_ts and
     p_amount (typed). Each condition is TRUE or FALSE, never NULL (NULL-safe by its own IS NULL test, or
-    implied by another check), so each can run as its own filtered scan."""
+    implied by another check), so each can run as its own filtered scan. `floating=False` (a decimal or
+    integer amount column) leaves out the finiteness check: it cannot fail, and it was the one check that
+    read every amount of a clean file (0.1 s per 10 million rows) instead of its row groups' statistics."""
     if text:
         ts_reason = ("CASE WHEN regexp_matches(coalesce(\"timestamp\", ''), '^\\d{4}-\\d{2}-\\d{2}[T ][0-9:.]+$') "
                      "THEN 'timestamp|no time zone: add Z or +hh:mm' "
@@ -204,7 +211,8 @@ def _checks(text: bool, currencies: list[str]) -> list[tuple[str, str]]:
         (_not_country("sender_country"), "'sender_country|not an ISO 3166 alpha-2 code'"),
         (_not_country("receiver_country"), "'receiver_country|not an ISO 3166 alpha-2 code'"),
         ("p_amount IS NULL", "'amount|not a number'"),
-        ("NOT isfinite(p_amount)", "'amount|not a finite number'"),     # NULL only where p_amount IS NULL
+        # NULL only where p_amount IS NULL
+        *([("NOT isfinite(p_amount)", "'amount|not a finite number'")] if floating else []),
         ("p_amount <= 0", "'amount|must be greater than 0'"),            # idem
         (f"isfinite(p_amount) AND p_amount > {MAX_AMOUNT:.0f}", f"'amount|exceeds {MAX_AMOUNT:,.0f}'"),
         (f"currency IS NULL OR currency NOT IN ({known})", "'currency|unknown currency (not in the rate table)'"),
