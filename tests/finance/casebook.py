@@ -145,6 +145,9 @@ def build() -> Book:
             b.pay(i * 20 * H, f"{name}-v", f"{name}-o", amt, sc="GB", rc="NG", ch="ewallet", cur="GBP")
     b.pay(5 * D, "f13-again-v", "f13-again-o", 100, sc="GB", rc="NG", ch="ewallet", cur="GBP")
     b.fires += [("F13", "f13-v", "sender"), ("F13", "f13-o", "receiver")]
+    # The victim also pays someone else at home, by card and under another country code: the alert's country
+    # is the smallest of the account's countries in its role (AU) and its channels all it used (card, ewallet).
+    b.pay(30 * D, "f13-v", "f13-v-home", 40, sc="AU", rc="AU", ch="card", cur="AUD")
     b.quiet += [("F13", "f13-again-v", "sender"), ("F13", "f13-big-v", "sender")]
     # F14: two flagged customers (F1+F2+F6+F9 = 4.0) pay one receiver; a third, unflagged sender pays it too.
     for c in ("f14-c1", "f14-c2"):

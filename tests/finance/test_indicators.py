@@ -96,3 +96,25 @@ def test_added_indicators_reuse_kinds(tmp_path: Path, engine_name: str, request:
     assert ("X1", "r1", "receiver") in got and ("X1", "r2", "receiver") not in got
     assert ("X2", "b", "sender") in got and ("X2", "a", "sender") not in got
     assert any(a.account_id == "b" and "X2" in a.indicators for a in result.alerts)
+
+
+def test_alerts_name_each_account_countries_and_channels(casebook_result: ScreenResult) -> None:
+    """Inside the screening countries and channels are integer codes; alerts and stored payments carry the
+    texts again: the alert's country is the smallest of the account's countries in its role, its channels
+    every channel it used in that role, and each evidence payment its own channel."""
+    seen: dict[tuple[str, str], tuple[set[str], set[str]]] = {}
+    for row in BOOK.rows:
+        for account, role, country in ((row[2], "sender", row[4]), (row[5], "receiver", row[7])):
+            countries, channels = seen.setdefault((account, role), (set(), set()))
+            countries.add(country)
+            channels.add(row[10])
+    alerts = casebook_result.alerts
+    assert any(len(a.channels) > 1 for a in alerts), "the casebook should hold an account using two channels"
+    for a in alerts:
+        countries, channels = seen[(a.account_id, a.role)]
+        assert (a.country, a.channels) == (min(countries), sorted(channels)), a.account_id
+    victim = next(a for a in alerts if a.account_id == "f13-v")
+    assert (victim.country, victim.channels) == ("AU", ["card", "ewallet"])
+    channel_of = {row[0]: row[10] for row in BOOK.rows}
+    assert len(casebook_result.payments) > 0
+    assert all(p["channel"] == channel_of[txn_id] for txn_id, p in casebook_result.payments.items())

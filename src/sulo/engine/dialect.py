@@ -58,7 +58,8 @@ class Dialect:
         return f"{name} AS MATERIALIZED" if self.name == "duckdb" else f"{name} AS"
 
     def hash(self, *exprs: str) -> str:
-        """A 64-bit hash of the values (used only as a pre-filter key: callers re-check on the real values)."""
+        """A 64-bit hash of the values: a pre-filter key (callers re-check on the real values), or the code of a
+        text from a closed set whose codes the caller has checked to be distinct."""
         if self.name == "spark":
             return f"xxhash64({', '.join(exprs)})"
         return f"hash({', '.join(exprs)})"

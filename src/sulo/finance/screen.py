@@ -7,6 +7,7 @@ network indicator (F14) from the first pass's flagged senders, hits again, final
 
 from __future__ import annotations
 
+import string
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,17 +22,38 @@ import pyarrow.compute as pc
 from sulo.engine import Backend, Step, make_backend
 from sulo.finance import kinds
 from sulo.finance import rules as r
-from sulo.finance.inputs import Loaded, load_transactions
+from sulo.finance.inputs import CHANNELS, Loaded, load_transactions
 from sulo.finance.model import Alert, AlertSet, PaymentTable, ScreenResult
 from sulo.finance.rates import load_rates
 from sulo.finance.sqlctx import Ctx, subset_table
 
-FLAG_BASE = ("ts", "sender_country", "receiver_country", "channel", "usd")
+# Countries and the channel travel through the screening as integer codes (the engine's 64-bit hash of the
+# text): writing three short text columns for every payment cost a sixth of the flags step. The texts are a
+# closed set (the loader admits two capital letters and the six channels), so `place_codes` (code, text)
+# maps every code back, checked free of collisions (place_codes_steps).
+CODED = ("sender_country", "receiver_country", "channel")
+FLAG_BASE = ("ts", *CODED, "usd")
+
+
+def place_texts() -> pa.Table:
+    """Every text a coded column can hold: the 676 two-letter country codes and the channels."""
+    countries = [a + b for a in string.ascii_uppercase for b in string.ascii_uppercase]
+    return pa.table({"text": countries + list(CHANNELS)})
+
+
+def place_codes_steps(b: Backend) -> None:
+    """The table `place_codes` (code, text); refuses to go on if two texts share a code (no such pair for
+    either engine's hash today: tests/finance/test_codes.py)."""
+    b.register_arrow("place_texts", place_texts())
+    b.run(Step("place_codes", f"SELECT text, {b.dialect.hash('text')} AS code FROM place_texts"))
+    n = b.fetch(Step("place_codes check", "SELECT COUNT(DISTINCT code) AS n FROM place_codes")).column("n")[0]
+    if n.as_py() != place_texts().num_rows:
+        raise RuntimeError(f"{b.dialect.name}: two countries or channels share one hash code")
 
 
 def flags_steps(b: Backend, lib: r.Library, rates: pa.Table,
                 row_flags: dict[str, Callable[[Ctx], str]] | None = None) -> tuple[Step, Step]:
-    """The table `flag_bits` (one row per payment: keys, time, places, USD and the payment-level indicators
+    """The table `flag_bits` (one row per payment: keys, time, coded places, USD and the payment-level indicators
     packed in one integer: a boolean column each cost a sixth of this step) and the view `flags` over it
     with one boolean column f_<id> per indicator (and same_surname), which every later step reads."""
     c = Ctx(b.dialect)
@@ -57,8 +79,10 @@ def flags_steps(b: Backend, lib: r.Library, rates: pa.Table,
     bits = " + ".join(f"(CASE WHEN {e} THEN {1 << i} ELSE 0 END)" for i, e in enumerate(named.values())) or "0"
     # Narrow on purpose: names and references are read again only for the accounts that alert.
     # Account keys are integers from the load step (inputs.account_key): no join with an account table.
+    base = ", ".join(f"{b.dialect.hash('t.' + c.q(col))} AS {c.q(col)}" if col in CODED else f"t.{c.q(col)}"
+                     for col in FLAG_BASE)
     table = Step("flag_bits", f"SELECT t.row_no AS txn_id, t.sender_key AS sender_id, t.receiver_key AS receiver_id, "
-                              f"{c.cols(FLAG_BASE, 't.')}, CAST({bits} AS BIGINT) AS bits FROM txn t", c.params)
+                              f"{base}, CAST({bits} AS BIGINT) AS bits FROM txn t", c.params)
     unpacked = "".join(f", ((bits & {1 << i}) <> 0) AS {col}" for i, col in enumerate(named))
     view = Step("flags", f"SELECT txn_id, sender_id, receiver_id, {c.cols(FLAG_BASE)}{unpacked} FROM flag_bits")
     return table, view
@@ -209,6 +233,7 @@ def screen_backend(b: Backend, lib: r.Library, rates: pa.Table, with_hits: bool 
         table, view = flags_steps(b, lib, rates, {k: v for _, ctx in parts for k, v in ctx.row_flags.items()})
         b.run(table)
         b.run_view(view)
+        place_codes_steps(b)
         b.run_all(subset_steps(b, lib))
     for _, ctx in parts:
         for name, table in ctx.aux.items():
@@ -293,11 +318,12 @@ def _evidence_payments(b: Backend, rows: np.ndarray, details: bool = True) -> pa
     input file, so only these rows' text is kept), with the account keys and names the alerts need; with
     `details`, also what is stored for each (time, amount, currency, USD, channel, reference)."""
     b.register_arrow("evidence_rows", pa.table({"row_no": pa.array(rows, pa.int64())}))
-    more = ("f.ts, x.amount, x.currency, f.usd, f.channel, x.reference, " if details else "")
+    more, channel = (("f.ts, x.amount, x.currency, f.usd, ch.text AS channel, x.reference, ",
+                      "JOIN place_codes ch ON ch.code = f.channel") if details else ("", ""))
     return b.fetch(Step("fetch evidence payments", f"""
         SELECT e.row_no, x.txn_id, x.sender_id, x.receiver_id, {more}f.sender_id AS sender_key,
                f.receiver_id AS receiver_key, x.sender_name, x.receiver_name
-        FROM evidence_rows e JOIN flags f ON f.txn_id = e.row_no JOIN txn_text x ON x.row_no = e.row_no
+        FROM evidence_rows e JOIN flags f ON f.txn_id = e.row_no JOIN txn_text x ON x.row_no = e.row_no {channel}
         ORDER BY e.row_no"""))
 
 
@@ -309,11 +335,13 @@ def _assemble(b: Backend, lib: r.Library, payment_details: bool) -> tuple[AlertS
     hits, payments = _with_txn_ids(b, b.fetch(Step("fetch alert hits", "SELECT * FROM detail_hits")), payment_details)
     c = Ctx(d)
     places = b.fetch(Step("fetch alert accounts", " UNION ALL ".join(f"""
-        SELECT a.account_id, {c.bind(role)} AS role, MIN(f.{role}_country) AS country,
-               {d.sorted_distinct_list("f.channel")} AS channels
-        FROM (SELECT DISTINCT account_id FROM scores WHERE role = {c.bind(role)}) a
-        JOIN flags f ON f.{role}_id = a.account_id GROUP BY a.account_id""" for role in ("sender", "receiver")),
-        c.params))
+        SELECT g.account_id, {c.bind(role)} AS role, MIN(pc.text) AS country,
+               {d.sorted_distinct_list("ch.text")} AS channels
+        FROM (SELECT DISTINCT f.{role}_id AS account_id, f.{role}_country AS country, f.channel
+              FROM (SELECT DISTINCT account_id FROM scores WHERE role = {c.bind(role)}) a
+              JOIN flags f ON f.{role}_id = a.account_id) g
+        JOIN place_codes pc ON pc.code = g.country JOIN place_codes ch ON ch.code = g.channel
+        GROUP BY g.account_id""" for role in ("sender", "receiver")), c.params))
     local = duckdb.connect()
     try:
         for name, table in (("scores", scores), ("places", places), ("payments", payments)):
