@@ -55,12 +55,23 @@ def flat_table(alerts: AlertSet) -> pa.Table:
     offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]), pa.int32())
 
     def per_alert(column: str, sep: str) -> pa.Array:
-        return pc.binary_join(pa.ListArray.from_arrays(offsets, ev.column(column).combine_chunks()), sep)
+        # Joined as large strings: a national screening's evidence texts may pass the 2 GiB that 32-bit offsets
+        # hold; narrowed back where they fit, so the file's schema stays as it was.
+        values = ev.column(column).cast(pa.large_string()).combine_chunks()
+        return pc.binary_join(pa.ListArray.from_arrays(offsets, values), pa.scalar(sep, pa.large_string()))
 
-    evidence = pc.binary_join_element_wise("[", per_alert("j", ","), "]", "")
+    def narrow(a: pa.Array) -> pa.Array:
+        try:
+            return a.cast(pa.string())
+        except pa.ArrowInvalid:   # too large for 32-bit offsets: kept as large strings (same Parquet/CSV output)
+            return a
+
+    big = [pa.scalar(x, pa.large_string()) for x in ("[", "]", "")]
+    evidence = narrow(pc.binary_join_element_wise(big[0], per_alert("j", ","), big[1], big[2]))
     at = base.column_names.index("evidence")
     base = base.set_column(at, "evidence", evidence)
-    return base.set_column(base.column_names.index("indicators"), "indicators", per_alert("indicator_id", ";"))
+    return base.set_column(base.column_names.index("indicators"), "indicators",
+                           narrow(per_alert("indicator_id", ";")))
 
 
 _STAMP = "strftime(make_timestamp(CAST({} AS BIGINT) * 1000000), '%Y-%m-%dT%H:%M:%SZ')"
