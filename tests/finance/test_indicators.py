@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from sulo.errors import ConfigError
 from sulo.finance import rules
 from sulo.finance.model import ScreenResult
 from sulo.finance.screen import screen_file
@@ -118,3 +119,16 @@ def test_alerts_name_each_account_countries_and_channels(casebook_result: Screen
     channel_of = {row[0]: row[10] for row in BOOK.rows}
     assert len(casebook_result.payments) > 0
     assert all(p["channel"] == channel_of[txn_id] for txn_id, p in casebook_result.payments.items())
+
+
+@pytest.mark.parametrize("pattern", ["a)|(b", r"(cam)\1", "(?x) cam # a comment", r"\Qcam"])
+def test_a_pattern_that_is_not_one_whole_shared_expression_is_refused_at_load(pattern: str) -> None:
+    """An indicator's patterns are matched as one alternation: a fragment, a backreference or the verbose flag
+    would change meaning once joined (or differ between RE2 and Java), so the library refuses them by name."""
+    data = rules.read_data_file(rules.DEFAULT_FILE)
+    data["indicators"].append({"id": "X3", "title": {"en": "Cam", "id": "Kam"}, "source": "test",
+                               "definition": "reference pattern", "kind": "reference_match",
+                               "params": {"patterns": ["@[a-z]{3,}", pattern]}})
+    with pytest.raises(ConfigError) as caught:
+        rules.resolve_library(data, "test")
+    assert "X3" in str(caught.value) and "patterns" in str(caught.value)

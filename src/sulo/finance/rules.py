@@ -6,10 +6,11 @@ by adding an entry that reuses a kind with new parameters; a broken file fails a
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from sulo.errors import ConfigError
@@ -55,6 +56,22 @@ class ReferenceMatch(StrictModel):
     patterns: list[str] = Field(default_factory=list)
     requires: list[str] = Field(default_factory=list)
     roles: list[Role] = Field(default_factory=_both_roles)
+
+    @field_validator("patterns")
+    @classmethod
+    def _one_whole_expression_each(cls, patterns: list[str]) -> list[str]:
+        """The screening matches all of an indicator's patterns as one alternation, `(?:p1)|(?:p2)`: each must
+        be a whole expression on its own (balanced groups), and nothing whose meaning changes once joined
+        (backreferences renumber; the verbose flag turns the rest into a comment on Spark; RE2 rejects both)."""
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a regular expression: {exc}") from exc
+            if re.search(r"\\[1-9]|\\[kg]<|\(\?[a-zA-Z-]*x", pattern):
+                raise ValueError(f"{pattern!r}: backreferences and the verbose flag (?x) are not in the syntax "
+                                 f"both engines share")
+        return patterns
 
 
 class WindowCount(StrictModel):
