@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 
+import duckdb
+import pyarrow as pa
 import pytest
 
 from sulo.engine.dialect import DUCKDB, Dialect
 from sulo.engine.duckdb_backend import DuckDBBackend
+from sulo.finance.inputs import CHANNELS, _not_country
 from sulo.finance.screen import place_codes_steps, place_texts
 from tests.finance.conftest import backend_for
 
@@ -31,3 +34,15 @@ def test_a_shared_code_stops_the_screening() -> None:
     b.dialect = Colliding(**dataclasses.asdict(DUCKDB))
     with pytest.raises(RuntimeError, match="share one hash code"):
         place_codes_steps(b)
+
+
+def test_the_codes_cover_exactly_what_the_loader_admits() -> None:
+    """The closed set is the loader's: every one- and two-character text (ASCII and a few look-alikes) that
+    passes its country check is one of the 676 codes, and the other texts with a code are the channels."""
+    chars = [chr(c) for c in range(32, 127)] + ["É", "ß", "Ａ", "İ", "ı"]
+    con = duckdb.connect()
+    con.register("v", pa.table({"x": chars + [a + b for a in chars for b in chars]}))
+    admitted = {row[0] for row in con.sql(f"SELECT x FROM v WHERE NOT {_not_country('x')}").fetchall()}
+    texts = set(place_texts().column("text").to_pylist())
+    assert len(admitted) == 676 and admitted <= texts
+    assert texts - admitted == set(CHANNELS)

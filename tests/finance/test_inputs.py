@@ -206,3 +206,28 @@ def _check_parquet_against_oracle(tmp_path: Path, changes: list[dict[str, object
     refused = {p["row"] for p in loaded.quarantine.to_pylist()}
     assert refused == _oracle_bad(rows)
     assert loaded.n_clean == len(rows) - len(refused) == loaded.con.sql("SELECT count(*) FROM txn").fetchall()[0][0]
+
+
+def test_integer_amounts_are_checked_and_a_clean_file_quarantines_nothing_in_the_same_shape(tmp_path: Path) -> None:
+    """A decimal or integer amount column skips the finiteness check (it cannot fail), not the others; a clean
+    file skips the quarantine query but still returns the quarantine's columns."""
+    import datetime as dt
+
+    def table(amounts: list[int]) -> pa.Table:
+        n = len(amounts)
+        cols: dict[str, pa.Array] = {c: pa.array([f"{c}{i}" for i in range(n)]) for c in COLUMNS}
+        cols.update({"timestamp": pa.array([dt.datetime(2024, 3, 1, tzinfo=dt.UTC)] * n, pa.timestamp("us", tz="UTC")),
+                     "sender_country": pa.array(["US"] * n), "receiver_country": pa.array(["PH"] * n),
+                     "currency": pa.array(["USD"] * n), "channel": pa.array(["ewallet"] * n),
+                     "amount": pa.array(amounts, pa.int64())})
+        return pa.table({c: cols[c] for c in COLUMNS})
+
+    pq.write_table(table([50, 0, -5, 10**14]), tmp_path / "bad.parquet")
+    bad = load_transactions(tmp_path / "bad.parquet")
+    assert [(p["row"], p["field"], p["reason"]) for p in bad.quarantine.to_pylist()] == [
+        (2, "amount", "must be greater than 0"), (3, "amount", "must be greater than 0"),
+        (4, "amount", "exceeds 10,000,000,000,000")]
+    pq.write_table(table([50, 7]), tmp_path / "clean.parquet")
+    clean = load_transactions(tmp_path / "clean.parquet")
+    assert clean.n_clean == 2 and clean.quarantine.num_rows == 0
+    assert clean.quarantine.schema == bad.quarantine.schema
