@@ -323,15 +323,15 @@ def sub(phase: str, *args: str) -> dict[str, Any]:
 
 
 def write_head(path: Path, rows: int, out: Path) -> None:
-    """The first `rows` rows of a Parquet file, read batch by batch: this parent stays small (see main)."""
-    source = pq.ParquetFile(path)
-    with pq.ParquetWriter(out, source.schema_arrow) as writer:
-        left = rows
-        for batch in source.iter_batches(batch_size=min(rows, 65_536)):
-            if left <= 0:
-                break
-            writer.write_batch(batch.slice(0, left))
-            left -= batch.num_rows
+    """The first `rows` rows of a Parquet file, read batch by batch so this parent holds only the sample (see
+    main), written as one table: the same row groups as a slice of the whole file would have."""
+    batches, left = [], rows
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=max(1, min(rows, 65_536))):
+        if left <= 0:
+            break
+        batches.append(batch.slice(0, left))
+        left -= batch.num_rows
+    pq.write_table(pa.Table.from_batches(batches, schema=pq.read_schema(path)), out)
 
 
 def load_average() -> str:
