@@ -231,3 +231,31 @@ def test_integer_amounts_are_checked_and_a_clean_file_quarantines_nothing_in_the
     clean = load_transactions(tmp_path / "clean.parquet")
     assert clean.n_clean == 2 and clean.quarantine.num_rows == 0
     assert clean.quarantine.schema == bad.quarantine.schema
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+@pytest.mark.parametrize("span", ["two days", "beyond the table"])
+def test_each_payment_converts_at_its_days_rate(tmp_path: Path, suffix: str, span: str) -> None:
+    """PHP 1,000 on both sides of a yearly rate change, and before the table's first day (the earliest rate
+    applies) and after its last (the last applies), from text and from typed files."""
+    import datetime as dt
+
+    when = ["2023-12-31T23:59:59Z", "2024-01-01T00:00:00Z"]
+    if span == "beyond the table":
+        when += ["1990-06-01T00:00:00Z", "2050-06-01T00:00:00Z"]
+    expected = dict(list({"t0": 1000 / 55.63, "t1": 1000 / 57.29, "t2": 1000 / 51.8, "t3": 1000 / 57.5}.items())
+                    [:len(when)])
+    rows = [row(txn_id=f"t{i}", timestamp=w, amount="1000", currency="PHP") for i, w in enumerate(when)]
+    if suffix == ".csv":
+        path = write(tmp_path / "in.csv", rows)
+    else:
+        cols = {c: [r[i] for r in rows] for i, c in enumerate(COLUMNS)}
+        stamps = [dt.datetime.fromisoformat(w.replace("Z", "+00:00")) for w in when]
+        table = pa.table({**{c: pa.array(v) for c, v in cols.items()},
+                          "timestamp": pa.array(stamps, pa.timestamp("us", tz="UTC")),
+                          "amount": pa.array([1000.0] * len(rows))}).select(COLUMNS)
+        pq.write_table(table, path := tmp_path / "in.parquet")
+    loaded = load_transactions(path, strict=True)
+    got = dict(loaded.con.sql("SELECT txn_id, usd FROM txn").fetchall())
+    assert got.keys() == expected.keys()
+    assert all(got[k] is not None and abs(got[k] - v) < 1e-9 for k, v in expected.items())
