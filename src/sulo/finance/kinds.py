@@ -104,10 +104,10 @@ def time_share_sql(c: Ctx, ind: str, p: r.TimeShare) -> str:
                            "offset_s": pa.array([seconds(hours=h) for h in p.utc_offset_hours.values()],
                                                 pa.int64())})
     hour = "CAST(floor(((f.ts + o.offset_s) % 86400) / 3600) AS INT)"
-    # f.sender_country holds the country's code (screen.CODED): the offsets table is joined on its hash.
     lo, hi = c.bind(p.hour_from), c.bind(p.hour_to)
     night = (f"({hour} >= {lo} OR {hour} < {hi})" if p.hour_from > p.hour_to
              else f"({hour} >= {lo} AND {hour} < {hi})")
+    # f.sender_country holds the country's code (screen.CODED): the offsets table is joined on its hash.
     return f"""
         WITH m AS (SELECT f.sender_id AS acct, f.txn_id, f.ts, f.usd, CASE WHEN {night} THEN 1 ELSE 0 END AS night
                    FROM {c.rows(p.of)} f JOIN {c.q(aux)} o ON {c.d.hash("o.country")} = f.sender_country

@@ -54,24 +54,23 @@ def flat_table(alerts: AlertSet) -> pa.Table:
     counts = np.bincount(ev.column("alert_no").to_numpy(), minlength=len(alerts))
     offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]), pa.int32())
 
-    def per_alert(column: str, sep: str) -> pa.Array:
-        # Joined as large strings: a national screening's evidence texts may pass the 2 GiB that 32-bit offsets
-        # hold; narrowed back where they fit, so the file's schema stays as it was.
+    def per_alert(column: str, sep: str, prefix: str = "", suffix: str = "") -> pa.Array:
+        """Each alert's values of `column`, joined by `sep` (as large strings: a national screening's evidence
+        texts may pass the 2 GiB that 32-bit offsets hold), narrowed back where they fit."""
+        def large(x: str) -> pa.Scalar:
+            return pa.scalar(x, pa.large_string())
         values = ev.column(column).cast(pa.large_string()).combine_chunks()
-        return pc.binary_join(pa.ListArray.from_arrays(offsets, values), pa.scalar(sep, pa.large_string()))
-
-    def narrow(a: pa.Array) -> pa.Array:
+        joined = pc.binary_join(pa.ListArray.from_arrays(offsets, values), large(sep))
+        if prefix or suffix:
+            joined = pc.binary_join_element_wise(large(prefix), joined, large(suffix), large(""))
         try:
-            return a.cast(pa.string())
+            return joined.cast(pa.string())
         except pa.ArrowInvalid:   # too large for 32-bit offsets: kept as large strings (same Parquet/CSV output)
-            return a
+            return joined
 
-    big = [pa.scalar(x, pa.large_string()) for x in ("[", "]", "")]
-    evidence = narrow(pc.binary_join_element_wise(big[0], per_alert("j", ","), big[1], big[2]))
-    at = base.column_names.index("evidence")
-    base = base.set_column(at, "evidence", evidence)
-    return base.set_column(base.column_names.index("indicators"), "indicators",
-                           narrow(per_alert("indicator_id", ";")))
+    names = base.column_names
+    return (base.set_column(names.index("evidence"), "evidence", per_alert("j", ",", "[", "]"))
+            .set_column(names.index("indicators"), "indicators", per_alert("indicator_id", ";")))
 
 
 _STAMP = "strftime(make_timestamp(CAST({} AS BIGINT) * 1000000), '%Y-%m-%dT%H:%M:%SZ')"

@@ -44,10 +44,11 @@ def place_texts() -> pa.Table:
 def place_codes_steps(b: Backend) -> None:
     """The table `place_codes` (code, text); refuses to go on if two texts share a code (no such pair for
     either engine's hash today: tests/finance/test_codes.py)."""
-    b.register_arrow("place_texts", place_texts())
+    texts = place_texts()
+    b.register_arrow("place_texts", texts)
     b.run(Step("place_codes", f"SELECT text, {b.dialect.hash('text')} AS code FROM place_texts"))
     n = b.fetch(Step("place_codes check", "SELECT COUNT(DISTINCT code) AS n FROM place_codes")).column("n")[0]
-    if n.as_py() != place_texts().num_rows:
+    if n.as_py() != texts.num_rows:
         raise RuntimeError(f"{b.dialect.name}: two countries or channels share one hash code")
 
 
@@ -152,7 +153,7 @@ def _only(c: Ctx, only: str | None, account: str, role: str) -> str:
 
 def payment_presence_step(b: Backend, lib: r.Library) -> Step:
     """Which account fired which payment-level indicator in which role (what scoring needs), from
-    `payment_rows`; the counts, totals and ids come later, for the alerting accounts only (detail_steps)."""
+    `payment_rows`; the counts, totals and ids come later, for the alerting accounts only (detail_step)."""
     c = Ctx(b.dialect)
     parts = [f"SELECT DISTINCT {role}_id AS account_id, {c.bind(role)} AS role, {c.bind(ind)} AS indicator_id "
              f"FROM payment_rows WHERE {flag}" for ind, role, flag in _payment_parts(c, lib)]
@@ -164,7 +165,7 @@ def presence_step(b: Backend, name: str, source: str) -> Step:
     return Step(name, f"SELECT DISTINCT account_id, role, indicator_id FROM {b.dialect.ident(source)}")
 
 
-def detail_steps(b: Backend, lib: r.Library, evidence: list[str], only: str | None) -> list[Step]:
+def detail_step(b: Backend, lib: r.Library, evidence: list[str], only: str | None) -> Step:
     """The hits with their evidence (count, USD total, first and last time, the first ids): for the accounts
     in `only` (account_id, role), or for all when None. The top-n id lists are most of the cost of grouping
     hits, so they are made for the few accounts that alert, after scoring."""
@@ -178,7 +179,7 @@ def detail_steps(b: Backend, lib: r.Library, evidence: list[str], only: str | No
     keep = "" if only is None else f" JOIN {c.q(only)} o ON o.account_id = e.account_id AND o.role = e.role"
     parts += [f"SELECT e.account_id, e.role, e.indicator_id, {agg} FROM {d.ident(src)} e{keep} "
               f"GROUP BY e.account_id, e.role, e.indicator_id" for src in evidence]
-    return [Step("detail_hits", _union(parts), c.params)]
+    return Step("detail_hits", _union(parts), c.params)
 
 
 def _union(parts: list[str]) -> str:
@@ -262,14 +263,14 @@ def screen_backend(b: Backend, lib: r.Library, rates: pa.Table, with_hits: bool 
     evidence = ["evidence", *(step.name for step in net[1::2])]
     with _timed(timings, "alerts"):
         b.run(Step("alerting", "SELECT DISTINCT account_id, role FROM scores"))
-        b.run_all(detail_steps(b, lib, evidence, "alerting"))
+        b.run(detail_step(b, lib, evidence, "alerting"))
         alert_set, payments = _assemble(b, lib, payment_details)
     # The stored table, not the view: counting through `flags` unpacked every row's bits (0.17 s at 10M rows).
     n = b.fetch(Step("count", "SELECT COUNT(*) AS n FROM flag_bits")).column("n")[0].as_py()
     result = ScreenResult(alert_set, n_transactions=int(n), engine=b.dialect.name, timings=timings,
                           payments=payments)
     if with_hits:  # every indicator hit, alerting or not, with external ids: for tests and evaluation
-        b.run_all(detail_steps(b, lib, evidence, None))
+        b.run(detail_step(b, lib, evidence, None))
         ids = " UNION ".join(f"SELECT DISTINCT {r}_key AS k, {r}_id AS id FROM txn WHERE {r}_key IN "
                              f"(SELECT account_id FROM hits)" for r in ("sender", "receiver"))
         all_hits = b.fetch(Step("fetch all hits", "SELECT ac.id AS account_id, h.role, h.indicator_id, "

@@ -37,7 +37,6 @@ def save_screening(session: Session, name: str, digest: str, engine: str, loaded
                     created_by=actor)
     session.add(scr)
     session.flush()
-    payments_by_id = result.payments
     alerts = result.alerts
     # Bulk inserts: a national screening keeps tens of thousands of alerts and their payments.
     rows = [{"screening_id": scr.id, "alert_key": a.alert_id, "account_id": a.account_id,
@@ -50,7 +49,7 @@ def save_screening(session: Session, name: str, digest: str, engine: str, loaded
     payments = []
     for a, alert_id in zip(alerts, ids, strict=True):
         for t in sorted({t for e in a.evidence for t in e.txn_ids}):
-            p = payments_by_id[t]
+            p = result.payments[t]
             payments.append({"alert_id": alert_id, "txn_id": t, "at": dt.datetime.fromtimestamp(p["ts"], dt.UTC),
                              "sender_id": p["sender_id"], "receiver_id": p["receiver_id"],
                              "amount": float(p["amount"]), "currency": p["currency"], "usd": float(p["usd"]),
