@@ -7,6 +7,7 @@ import string
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -55,6 +56,19 @@ def problems(tmp: Path, rows: list[list[str]]) -> set[tuple[int, str, str]]:
 ])
 def test_bad_field_is_named(tmp_path: Path, change: dict[str, str], field: str, reason: str) -> None:
     assert problems(tmp_path, [row(txn_id="ok"), row(**change)]) == {(2, field, reason)}
+
+
+@pytest.mark.parametrize("collation", ["nocase", "noaccent.nocase"])
+def test_codes_are_checked_case_sensitively_on_any_connection(tmp_path: Path, collation: str) -> None:
+    # A caller may pass its own connection (screen_file(con=...)); its default collation must not let a
+    # lower-case country, channel or currency through.
+    con = duckdb.connect(config={"default_collation": collation})
+    rows = [row(txn_id="ok"), row(txn_id="a", receiver_country="ph"), row(txn_id="b", channel="Remittance"),
+            row(txn_id="c", currency="usd")]
+    loaded = load_transactions(write(tmp_path / "in.csv", rows), con=con)
+    got = {(p["row"], p["field"]) for p in loaded.quarantine.to_pylist()}
+    assert got == {(2, "receiver_country"), (3, "channel"), (4, "currency")}
+    assert loaded.n_clean == 1
 
 
 def test_duplicates_and_short_rows(tmp_path: Path) -> None:

@@ -58,6 +58,9 @@ def load_transactions(path: Path, *, strict: bool = False, rates: pa.Table | Non
     # (compressing them once its log passes the threshold) cost ~0.2 s each time it fired, for tables dropped
     # seconds later. Peak memory stays ~2 GB for 10 million rows without it.
     con.execute("SET checkpoint_threshold = '64GB'").fetchall()
+    # Codes are compared as bytes: a caller's connection set to a case-insensitive collation would let 'ph'
+    # pass the country check (and then match no indicator's 'PH').
+    con.execute("SET default_collation = 'binary'").fetchall()
     rates = rates if rates is not None else load_rates()
     con.register("rates_daily", daily_rates(rates))
     text, floating = _register_raw(con, Path(path))
