@@ -32,7 +32,7 @@ def test_analyst_screens_escalates_and_downloads_str(page_as: Callable[[str], Pa
     page.select_option("#disposition-status", "escalated")
     page.fill("#disposition-reason", "pattern consistent with a facilitator")
     page.click("#disposition-form button[type=submit]")
-    expect(page.locator("#alert-status")).to_contain_text("escalated")
+    expect(page.locator("#alert-status")).to_contain_text("Escalated")
 
     with page.expect_download() as download:
         page.click("#str-pdf")

@@ -51,6 +51,26 @@ def test_queue_filters(screened: tuple[Client, dict[str, Any]]) -> None:
     assert analyst.get("/finance", params={"typology": "sextortion"}).status_code == 200
 
 
+@pytest.mark.parametrize(("locale", "words", "absent"), [
+    # English and Indonesian titles come from the indicator library; Filipino from the UI catalogue.
+    ("en", ["Facilitator", "Live-streaming customer", "Receiver", "Open"], ["live_streaming_customer"]),
+    ("id", ["Fasilitator", "Pelanggan siaran langsung", "Penerima", "Terbuka"], ["live_streaming_customer"]),
+    ("fil", ["Customer ng live streaming", "Tumanggap", "Bukas"], ["live_streaming_customer"]),
+])
+def test_pages_name_typologies_roles_and_statuses_in_the_users_language(
+        screened: tuple[Client, dict[str, Any]], locale: str, words: list[str], absent: list[str]) -> None:
+    analyst, body = screened
+    analyst.post_form("/locale", {"locale": locale, "next": "/finance"})
+    queue = analyst.get("/finance").text
+    alert = analyst.get(f"/finance/alerts/{top(body, 'f14-r')['id']}").text
+    for word in words:
+        assert word in queue, (locale, word)
+    # the ids stay in the markup for scripts and tests, never as the visible text of a cell
+    for raw in absent:
+        assert f">{raw}<" not in queue and f">{raw} ·" not in alert, (locale, raw)
+    assert "data-typology=" in alert
+
+
 def test_same_file_twice_changes_nothing(screened: tuple[Client, dict[str, Any]], tmp_path: Path) -> None:
     analyst, body = screened
     path = casebook.build().write(tmp_path / "again.csv")

@@ -55,11 +55,18 @@ def _alert_row(a: FinanceAlert) -> dict[str, Any]:
             "status_reason": a.status_reason, "screening_id": a.screening_id}
 
 
+def typology_titles() -> dict[str, dict[str, str]]:
+    """Each typology's title in English and Indonesian, from the library (a deployment's own typology brings
+    its own titles); pages show these instead of the id (templates: finance/_labels.html)."""
+    return {t.id: {"en": t.title.en, "id": t.title.id} for t in library().typologies}
+
+
 def queue_data(session: Session, f: QueueFilter) -> dict[str, Any]:
     alerts = service.queue(session, typology=f.typology or None, min_score=f.min_score, country=f.country or None,
                            channel=f.channel or None, status=f.status or None)
     return {"filter": f.model_dump(), "alerts": [_alert_row(a) for a in alerts],
-            "typologies": [t.id for t in library().typologies], "statuses": list(STATUSES),
+            "typologies": [t.id for t in library().typologies], "typology_titles": typology_titles(),
+            "statuses": list(STATUSES),
             "screenings": [{"id": s.id, "name": s.name, "rows": s.rows, "screened": s.screened,
                             "quarantined": s.quarantined, "alerts": s.alert_count, "engine": s.engine,
                             "created_at": s.created_at.strftime("%Y-%m-%d %H:%M")}
@@ -80,7 +87,7 @@ def alert_data(session: Session, alert_id: int) -> dict[str, Any]:
             "network": [_alert_row(a) for a in service.network(session, alert)],
             "linked_tips": [{**t, "incident_at": t["incident_at"].strftime("%Y-%m-%d")}
                             for t in service.linked_tips(session, service.handles(pays))],
-            "statuses": list(STATUSES)}
+            "statuses": list(STATUSES), "typology_titles": typology_titles()}
 
 
 async def _screen_upload(session: Session, request: Request, file: UploadFile, user: Principal) -> int:
