@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from sulo.accounts.policy import load_policy
+from sulo.web.labels import LABELS
 from sulo.web.nav import NAV
 from tests.browser.conftest import LiveServer, log_in
 from tests.conftest import ROLE_USERS
@@ -26,7 +27,9 @@ def test_role_logs_in_switches_language_and_is_refused_outside_its_role(
     context = browser.new_context()
     page = context.new_page()
     log_in(page, live_server.url, ROLE_USERS[role])
-    expect(page.locator("[data-role]")).to_have_text(role)
+    # the role by its name (English on first login), its code kept in the markup
+    expect(page.locator("[data-role]")).to_have_attribute("data-role", role)
+    expect(page.locator("[data-role]")).to_have_text(LABELS[role])
     visible = {item.href for item in NAV if policy.allows(role, item.action)}
     for locale in ("id", "fil", "en"):
         page.select_option("#locale-select", label=LOCALE_NAMES[locale])

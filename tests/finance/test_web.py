@@ -53,11 +53,12 @@ def test_queue_filters(screened: tuple[Client, dict[str, Any]]) -> None:
 
 @pytest.mark.parametrize(("locale", "words", "absent"), [
     # English and Indonesian titles come from the indicator library; Filipino from the UI catalogue.
-    ("en", ["Facilitator", "Live-streaming customer", "Receiver", "Open"], ["live_streaming_customer"]),
-    ("id", ["Fasilitator", "Pelanggan siaran langsung", "Penerima", "Terbuka"], ["live_streaming_customer"]),
-    ("fil", ["Customer ng live streaming", "Tumanggap", "Bukas"], ["live_streaming_customer"]),
+    ("en", ["Facilitator", "Live-streaming customer", "Receiver", "Open", "Remittance"], ["live_streaming_customer"]),
+    ("id", ["Fasilitator", "Pelanggan siaran langsung", "Penerima", "Terbuka", "Pengiriman uang (remitansi)"],
+     ["live_streaming_customer"]),
+    ("fil", ["Customer ng live streaming", "Tumanggap", "Bukas", "Padala (remittance)"], ["live_streaming_customer"]),
 ])
-def test_pages_name_typologies_roles_and_statuses_in_the_users_language(
+def test_pages_name_typologies_roles_statuses_and_channels_in_the_users_language(
         screened: tuple[Client, dict[str, Any]], locale: str, words: list[str], absent: list[str]) -> None:
     analyst, body = screened
     analyst.post_form("/locale", {"locale": locale, "next": "/finance"})
@@ -69,6 +70,10 @@ def test_pages_name_typologies_roles_and_statuses_in_the_users_language(
     for raw in absent:
         assert f">{raw}<" not in queue and f">{raw} ·" not in alert, (locale, raw)
     assert "data-typology=" in alert
+    # the channel filter offers the input format's channels by name and filters by code
+    assert '<option value="remittance"' in queue
+    only = analyst.get("/finance", params={"channel": "remittance"})
+    assert only.status_code == 200 and 'value="remittance" selected' in only.text
 
 
 def test_same_file_twice_changes_nothing(screened: tuple[Client, dict[str, Any]], tmp_path: Path) -> None:

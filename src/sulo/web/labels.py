@@ -42,6 +42,13 @@ LABELS: dict[str, str] = {
     "live_streaming_customer": N_("Live-streaming customer"), "facilitator": N_("Facilitator"),
     "sextortion_offender": N_("Sextortion offender"), "pass_through_mule": N_("Pass-through mule"),
     "draft": N_("Draft"),
+    # finance: payment channels (the input format's closed set, finance.inputs.CHANNELS)
+    "bank": N_("Bank transfer"), "remittance": N_("Remittance"), "ewallet": N_("E-wallet"), "card": N_("Card"),
+    "crypto": N_("Crypto-asset"), "cash": N_("Cash"),
+    # accounts: roles (accounts/policy.yaml)
+    "admin": N_("Administrator"), "tip_analyst": N_("Tip analyst"), "financial_analyst": N_("Financial analyst"),
+    "investigator": N_("Investigator"), "caseworker": N_("Caseworker"), "liaison": N_("Liaison officer"),
+    "viewer": N_("Viewer (read only)"),
 }
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from sulo.errors import Problem, ValidationError
 from sulo.finance import service
+from sulo.finance.inputs import CHANNELS
 from sulo.finance.rules import Library, load_library
 from sulo.finance.tables import STATUSES, FinanceAlert
 from sulo.store.files import file_sha256
@@ -66,7 +67,7 @@ def queue_data(session: Session, f: QueueFilter) -> dict[str, Any]:
                            channel=f.channel or None, status=f.status or None)
     return {"filter": f.model_dump(), "alerts": [_alert_row(a) for a in alerts],
             "typologies": [t.id for t in library().typologies], "typology_titles": typology_titles(),
-            "statuses": list(STATUSES),
+            "statuses": list(STATUSES), "channels": list(CHANNELS),
             "screenings": [{"id": s.id, "name": s.name, "rows": s.rows, "screened": s.screened,
                             "quarantined": s.quarantined, "alerts": s.alert_count, "engine": s.engine,
                             "created_at": s.created_at.strftime("%Y-%m-%d %H:%M")}
