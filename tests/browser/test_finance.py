@@ -29,6 +29,16 @@ def test_analyst_screens_escalates_and_downloads_str(page_as: Callable[[str], Pa
     expect(page.locator("#evidence .ids").first).to_contain_text("T0")
     expect(page.locator("#payments-chart svg, #payments-chart canvas").first).to_be_visible()
 
+    # the alert's network: direct counterparties first, and the whole network as a queue
+    network_id = page.locator("#network-summary").inner_text().split(":")[0]
+    page.click("#network-queue")
+    expect(page.locator("#alert-filter input[name=network]")).to_have_value(network_id)
+    rows = page.locator("#alert-queue tbody tr")
+    assert rows.count() >= 2
+    for i in range(rows.count()):
+        expect(rows.nth(i).locator("td").nth(7)).to_have_text(network_id)
+    page.go_back()
+
     page.select_option("#disposition-status", "escalated")
     page.fill("#disposition-reason", "pattern consistent with a facilitator")
     page.click("#disposition-form button[type=submit]")

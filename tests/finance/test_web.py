@@ -43,6 +43,29 @@ def test_screen_then_queue_and_alert(screened: tuple[Client, dict[str, Any]]) ->
     assert page.status_code == 200 and "payments-chart-spec" in page.text and "F14" not in alert["indicators"]
 
 
+def test_network_lists_direct_counterparties_first_and_opens_in_the_queue(
+        screened: tuple[Client, dict[str, Any]]) -> None:
+    analyst, body = screened
+    alert = top(body, "f14-c1")
+    got = analyst.get(f"/api/finance/alerts/{alert['id']}").json()
+    counterparties = {x for p in got["payments"] for x in (p["sender_id"], p["receiver_id"])} - {"f14-c1"}
+    flags = [n["direct"] for n in got["network"]]
+    assert any(flags) and flags == sorted(flags, reverse=True)   # every direct link before any other
+    assert all(n["direct"] == (n["account_id"] in counterparties) for n in got["network"])
+    members = analyst.get("/api/finance/alerts", params={"network": alert["network_id"]}).json()["alerts"]
+    assert {a["network_id"] for a in members} == {alert["network_id"]}
+    assert got["network_size"] == len(members) - 1 == len(got["network"])
+    page = analyst.get(f"/finance/alerts/{alert['id']}").text
+    assert 'class="direct"' in page and "network-summary" in page
+
+
+def test_channel_filter_takes_wildcards_literally(screened: tuple[Client, dict[str, Any]]) -> None:
+    analyst, _ = screened
+    for text in ("%", "_", "remit%", "e_wallet"):
+        assert analyst.get("/api/finance/alerts", params={"channel": text}).json()["alerts"] == [], text
+    assert analyst.get("/api/finance/alerts", params={"channel": "remittance"}).json()["alerts"]
+
+
 def test_queue_filters(screened: tuple[Client, dict[str, Any]]) -> None:
     analyst, _ = screened
     only = analyst.get("/api/finance/alerts", params={"typology": "facilitator", "country": "PH",

@@ -68,9 +68,11 @@ def list_screenings(session: Session) -> list[Screening]:
 
 def queue(session: Session, *, typology: str | None = None, min_score: float | None = None,
           country: str | None = None, channel: str | None = None, status: str | None = None,
-          limit: int = 200) -> list[FinanceAlert]:
+          network: str | None = None, limit: int = 200) -> list[FinanceAlert]:
     """The alert queue, highest score first; every filter optional (values bound by SQLAlchemy)."""
     q = select(FinanceAlert)
+    if network:
+        q = q.where(FinanceAlert.network_id == network)
     if typology:
         q = q.where(FinanceAlert.typology == typology)
     if min_score is not None:
@@ -78,8 +80,11 @@ def queue(session: Session, *, typology: str | None = None, min_score: float | N
     if country:
         q = q.where(FinanceAlert.country == country.upper())
     if channel:
-        q = q.where(or_(FinanceAlert.channels == channel, FinanceAlert.channels.like(f"{channel};%"),
-                        FinanceAlert.channels.like(f"%;{channel}"), FinanceAlert.channels.like(f"%;{channel};%")))
+        # The channel is one element of the ';'-joined list; its own '%' or '_' must not act as wildcards.
+        c = channel.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        q = q.where(or_(FinanceAlert.channels == channel,
+                        *(FinanceAlert.channels.like(pattern, escape="\\")
+                          for pattern in (f"{c};%", f"%;{c}", f"%;{c};%"))))
     if status:
         q = q.where(FinanceAlert.status == status)
     q = q.order_by(FinanceAlert.score.desc(), FinanceAlert.id).limit(max(1, min(limit, 1000)))
@@ -98,13 +103,31 @@ def payments(session: Session, alert_id: int) -> list[AlertPayment]:
                                 .order_by(AlertPayment.at, AlertPayment.txn_id)))
 
 
-def network(session: Session, alert: FinanceAlert) -> list[FinanceAlert]:
-    """The other alerts of the same screening in the same network (F14 and shared counterparties)."""
+NETWORK_SHOWN = 100
+# Counterparties looked up by name for "pays or is paid by this account"; an alert's evidence names at most
+# evidence_limit payments per indicator, so this covers every counterparty of all but the largest alerts.
+MAX_COUNTERPARTIES = 1000
+
+
+def network(session: Session, alert: FinanceAlert,
+            evidence_payments: list[AlertPayment] | None = None) -> tuple[list[tuple[FinanceAlert, bool]], int]:
+    """The other alerts of the same screening in the same network (F14 and shared counterparties): those
+    whose account pays or is paid by this one in its evidence payments first (flagged True), then by score;
+    at most NETWORK_SHOWN of them, with the number of all. A network can hold most alerts of a screening
+    (customers paying many facilitators chain them together), so the direct links must come first."""
     if not alert.network_id:
-        return []
-    return list(session.scalars(select(FinanceAlert).where(
-        FinanceAlert.screening_id == alert.screening_id, FinanceAlert.network_id == alert.network_id,
-        FinanceAlert.id != alert.id).order_by(FinanceAlert.score.desc()).limit(100)))
+        return [], 0
+    same = (FinanceAlert.screening_id == alert.screening_id, FinanceAlert.network_id == alert.network_id,
+            FinanceAlert.id != alert.id)
+    total = session.scalar(select(func.count()).select_from(FinanceAlert).where(*same)) or 0
+    pays = evidence_payments if evidence_payments is not None else payments(session, alert.id)
+    counterparties = sorted({x for p in pays for x in (p.sender_id, p.receiver_id)} - {alert.account_id})
+    counterparties = counterparties[:MAX_COUNTERPARTIES]
+    direct = FinanceAlert.account_id.in_(counterparties) if counterparties else None
+    order = ([direct.desc()] if direct is not None else []) + [FinanceAlert.score.desc(), FinanceAlert.id]
+    rows = session.scalars(select(FinanceAlert).where(*same).order_by(*order).limit(NETWORK_SHOWN))
+    linked = set(counterparties)
+    return [(a, a.account_id in linked) for a in rows], int(total)
 
 
 def set_disposition(session: Session, alert_id: int, status: str, reason: str, actor: str) -> FinanceAlert:

@@ -46,6 +46,7 @@ class QueueFilter(BaseModel):
     country: str | None = Field(default=None, max_length=2)
     channel: str | None = Field(default=None, max_length=12)
     status: str | None = Field(default=None, max_length=12)
+    network: str | None = Field(default=None, max_length=120)
 
 
 def _alert_row(a: FinanceAlert) -> dict[str, Any]:
@@ -64,7 +65,7 @@ def typology_titles() -> dict[str, dict[str, str]]:
 
 def queue_data(session: Session, f: QueueFilter) -> dict[str, Any]:
     alerts = service.queue(session, typology=f.typology or None, min_score=f.min_score, country=f.country or None,
-                           channel=f.channel or None, status=f.status or None)
+                           channel=f.channel or None, status=f.status or None, network=f.network or None)
     return {"filter": f.model_dump(), "alerts": [_alert_row(a) for a in alerts],
             "typologies": [t.id for t in library().typologies], "typology_titles": typology_titles(),
             "statuses": list(STATUSES), "channels": list(CHANNELS),
@@ -77,6 +78,7 @@ def queue_data(session: Session, f: QueueFilter) -> dict[str, Any]:
 def alert_data(session: Session, alert_id: int) -> dict[str, Any]:
     alert = service.get_alert(session, alert_id)
     pays = service.payments(session, alert_id)
+    linked, network_size = service.network(session, alert, pays)
     titles = {i.id: {"en": i.title.en, "id": i.title.id, "definition": i.definition, "source": i.source}
               for i in library().indicators}
     evidence = [{**e, **titles.get(e["indicator_id"], {})} for e in json.loads(alert.evidence)]
@@ -85,7 +87,8 @@ def alert_data(session: Session, alert_id: int) -> dict[str, Any]:
                           "receiver_id": p.receiver_id, "amount": p.amount, "currency": p.currency,
                           "usd": round(p.usd, 2), "channel": p.channel, "reference": p.reference} for p in pays],
             "chart": service.chart_spec(alert, pays),
-            "network": [_alert_row(a) for a in service.network(session, alert)],
+            "network": [{**_alert_row(a), "direct": direct} for a, direct in linked],
+            "network_size": network_size,
             "linked_tips": [{**t, "incident_at": t["incident_at"].strftime("%Y-%m-%d")}
                             for t in service.linked_tips(session, service.handles(pays))],
             "statuses": list(STATUSES), "typology_titles": typology_titles()}
