@@ -104,7 +104,7 @@ class AlertSet:
 
 class ScreenResult:
     def __init__(self, alert_set: AlertSet, n_transactions: int, engine: str, timings: dict[str, float],
-                 payments: Mapping[str, dict[str, Any]] | None) -> None:
+                 payments: PaymentTable | None) -> None:
         self.alert_set = alert_set
         self.n_transactions = n_transactions
         self.engine = engine
@@ -134,6 +134,10 @@ class PaymentTable(Mapping[str, dict[str, Any]]):
         if self._rows is None:
             self._rows = {row["txn_id"]: row for row in self._table.to_pylist()}
         return self._rows
+
+    @property
+    def table(self) -> pa.Table:
+        return self._table
 
     def __getitem__(self, txn_id: str) -> dict[str, Any]:
         return self._by_id()[txn_id]
