@@ -65,6 +65,19 @@ def test_subject_page_shows_reasons_and_hashes_never_media(seeded: Settings, cli
     assert data["subject"]["tier"] == "immediate" and data["ties"][0]["kind"] == "esp_id"
 
 
+@pytest.mark.parametrize(("locale", "label"), [("en", "Residential"), ("id", "Rumah tangga"),
+                                               ("fil", "Residensyal")])
+def test_ip_network_class_is_named_in_the_users_language(seeded: Settings, client_for: Callable, locale: str,
+                                                         label: str) -> None:
+    client = client_for("tip_analyst")
+    data = client.get(f"/api/tips/subjects/{PH}").json()
+    assert "residential" in {e["network"] for e in data["ip_timeline"]}   # the API keeps the code
+    client.post_form("/locale", {"locale": locale, "next": "/tips/"})
+    for url in (f"/tips/subjects/{PH}", "/tips/reports/700000001"):
+        page = client.get(url).text
+        assert f"<td>{label}" in page and "<td>residential" not in page, url
+
+
 def test_queue_filters_and_sorts(seeded: Settings, client_for: Callable) -> None:
     client = client_for("admin")
     everything = client.get("/api/tips/subjects").json()

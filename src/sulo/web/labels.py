@@ -42,6 +42,9 @@ LABELS: dict[str, str] = {
     "live_streaming_customer": N_("Live-streaming customer"), "facilitator": N_("Facilitator"),
     "sextortion_offender": N_("Sextortion offender"), "pass_through_mule": N_("Pass-through mule"),
     "draft": N_("Draft"),
+    # tips: the network class of an IP address (tips/enrich.py)
+    "residential": N_("Residential"), "cgnat": N_("Mobile or shared (CGNAT)"), "hosting": N_("Hosting or data centre"),
+    "vpn": N_("VPN or proxy"), "private": N_("Private address"), "unknown": N_("Unknown"),
     # finance: payment channels (the input format's closed set, finance.inputs.CHANNELS)
     "bank": N_("Bank transfer"), "remittance": N_("Remittance"), "ewallet": N_("E-wallet"), "card": N_("Card"),
     "crypto": N_("Crypto-asset"), "cash": N_("Cash"),
