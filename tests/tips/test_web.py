@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -65,10 +66,11 @@ def test_subject_page_shows_reasons_and_hashes_never_media(seeded: Settings, cli
     assert data["subject"]["tier"] == "immediate" and data["ties"][0]["kind"] == "esp_id"
 
 
-@pytest.mark.parametrize(("locale", "label"), [("en", "Residential"), ("id", "Rumah tangga"),
-                                               ("fil", "Residensyal")])
-def test_ip_network_class_is_named_in_the_users_language(seeded: Settings, client_for: Callable, locale: str,
-                                                         label: str) -> None:
+@pytest.mark.parametrize(("locale", "label", "detail"), [
+    ("en", "Residential", r"<small>\d+ of \d+ reports: "), ("id", "Rumah tangga", r"<small>\d+ dari \d+ laporan: "),
+    ("fil", "Residensyal", r"<small>\d+ sa \d+ ulat: ")])
+def test_ip_network_class_and_reasons_read_in_the_users_language(seeded: Settings, client_for: Callable,
+                                                                 locale: str, label: str, detail: str) -> None:
     client = client_for("tip_analyst")
     data = client.get(f"/api/tips/subjects/{PH}").json()
     assert "residential" in {e["network"] for e in data["ip_timeline"]}   # the API keeps the code
@@ -76,6 +78,7 @@ def test_ip_network_class_is_named_in_the_users_language(seeded: Settings, clien
     for url in (f"/tips/subjects/{PH}", "/tips/reports/700000001"):
         page = client.get(url).text
         assert f"<td>{label}" in page and "<td>residential" not in page, url
+    assert re.search(detail, client.get(f"/tips/subjects/{PH}").text)
 
 
 def test_queue_filters_and_sorts(seeded: Settings, client_for: Callable) -> None:

@@ -4,6 +4,7 @@ a code without a label shows as it is."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from jinja2 import pass_context
@@ -59,3 +60,33 @@ LABELS: dict[str, str] = {
 def label(context: Any, code: object) -> str:
     text = str(code) if code is not None else ""
     return str(context["_"](LABELS.get(text, text)))
+
+
+# The fixed phrases of a tip subject's score reasons (tips/subjects.py, subject_facts): "{hits} of {n}
+# reports: {phrase}". Annotation names (liveStreaming, sextortion, csamSolicitation) and data (ISPs, hash
+# series) stay as they are. tests/web/test_labels.py holds this table equal to what subject_facts writes.
+DETAIL_PHRASES: dict[str, str] = {p: p for p in (
+    N_("ESP-estimated location in country"), N_("production annotations"), N_("victim under 18"),
+    N_("child victim located in country"), N_("intended recipient under 18"),
+    N_("identifier named in a financial alert"), N_("priorCTReports points at a held report"),
+    N_("viral files only"), N_("no in-country signal"))}
+_OF_N = re.compile(r"^(\d+) of (\d+) reports: (.*)$", re.DOTALL)
+_N_REPORTS = re.compile(r"^(\d+) reports$")
+_LATEST = re.compile(r"^latest incident (\S+)$")
+
+
+@pass_context
+def reason_detail(context: Any, detail: object) -> str:
+    """A stored reason detail in the page's language (the stored text stays English, so the API and old rows
+    read the same); text of another shape shows as it is."""
+    text = str(detail) if detail is not None else ""
+    _ = context["_"]
+    if m := _OF_N.match(text):
+        what = m.group(3)
+        return str(_("{hits} of {n} reports").format(hits=m.group(1), n=m.group(2)) + ": " +
+                   (_(what) if what in DETAIL_PHRASES else what))
+    if m := _N_REPORTS.match(text):
+        return str(_("{n} reports").format(n=m.group(1)))
+    if m := _LATEST.match(text):
+        return str(_("latest incident {date}").format(date=m.group(1)))
+    return text

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from sulo.web.i18n import LOCALES
-from sulo.web.labels import label
+from sulo.web.labels import label, reason_detail
 from sulo.web.nav import NAV
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
@@ -26,6 +26,7 @@ def make_environment() -> Environment:
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["when"] = _format_when
     env.filters["label"] = label
+    env.filters["reason_detail"] = reason_detail
     env.filters["tojson_pretty"] = lambda value: json.dumps(jsonable_encoder(value), indent=2, ensure_ascii=False)
     return env
 
