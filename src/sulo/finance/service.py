@@ -66,18 +66,12 @@ def _refuse_nul(result: ScreenResult) -> None:
     one: refuse the screening before anything is written, naming each transaction and field, so the file can
     be fixed (checked here, on the few values kept, not on every row of every file at load)."""
     assert result.payments is not None
-    problems: list[Problem] = []
-    table = result.payments.table
-    for field in ("txn_id", "sender_id", "receiver_id", "reference"):
-        bad = pc.fill_null(pc.match_substring(table.column(field), "\x00"), False)
-        for txn in table.filter(bad).column("txn_id").to_pylist()[:20]:
-            problems.append(Problem("contains a NUL character (0x00), which the database cannot store: "
-                                    "remove it from the file", record=str(txn), field=field))
-    alerts = result.alert_set.alerts
-    bad = pc.fill_null(pc.match_substring(alerts.column("account_name"), "\x00"), False)
-    for account in alerts.filter(bad).column("account_id").to_pylist()[:20]:
-        problems.append(Problem("the account's name contains a NUL character (0x00), which the database "
-                                "cannot store: remove it from the file", record=str(account), field="account_name"))
+    message = "contains a NUL character (0x00), which the database cannot store: remove it from the file"
+    checks = [(result.payments.table, field, "txn_id") for field in ("txn_id", "sender_id", "receiver_id", "reference")]
+    checks.append((result.alert_set.alerts, "account_name", "account_id"))
+    problems = [Problem(message, record=str(record), field=field) for table, field, key in checks
+                for record in table.filter(pc.fill_null(pc.match_substring(table.column(field), "\x00"), False))
+                .column(key).to_pylist()[:20]]
     if problems:
         raise ValidationError(problems)
 
@@ -87,7 +81,7 @@ def _insert_payments(session: Session, links: list[tuple[int, str]], payments: p
 
     A screening through the web keeps ~55 payments per alert (112,000 rows for the demo's 2,052 alerts). The
     rows are built column-wise in Arrow and handed to the driver's executemany with the column types' own
-    bind processors applied: SQLAlchemy's per-row parameter handling cost 8 s of the demo's 11 s here."""
+    bind processors applied: SQLAlchemy's per-row parameter handling made saving 2.4-2.6x slower."""
     if not links:
         return
     wanted = pa.table({"alert_id": pa.array([a for a, _ in links], pa.int64()),
